@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Verdict",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "verdict", targets: ["verdict"]),
+        .library(name: "VerdictCore", targets: ["VerdictCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        // The system library only carries libxml2's compiler and linker flags to the C shim.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"]), .brew(["libxml2"])]
+        ),
+        // The one C boundary: the only code that includes <libxml/...>.
+        .target(name: "CXMLShim", dependencies: ["CLibXML2"]),
+        .executableTarget(name: "EmbedTemplates", path: "Sources/EmbedTemplates"),
+        .plugin(
+            name: "EmbedTemplatesPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedTemplates"]
+        ),
+        .target(
+            name: "VerdictCore",
+            dependencies: [
+                "CXMLShim",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSwift,
+            plugins: ["EmbedTemplatesPlugin"]
+        ),
+        .executableTarget(
+            name: "verdict",
+            dependencies: [
+                "VerdictCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "VerdictCoreTests",
+            dependencies: ["VerdictCore"],
+            exclude: ["Fixtures", "Golden"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "VerdictCLITests",
+            dependencies: ["VerdictCore"],
+            exclude: ["Cases"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,188 @@
+#include "CXMLShim.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vx_parser {
+    xmlParserCtxtPtr ctxt;
+    void *context;
+    vx_start_fn start;
+    vx_end_fn end;
+    vx_text_fn text;
+    vx_attribute *attributes;
+    int attribute_capacity;
+    int refused_doctype;
+    int stopped;
+    char message[512];
+    int line;
+    int column;
+};
+
+__attribute__((constructor)) static void vx_init(void) { xmlInitParser(); }
+
+static int vx_classify(const xmlChar *name) {
+    switch (name[0]) {
+    case 't':
+        if (strcmp((const char *)name, "testcase") == 0) return VX_TESTCASE;
+        if (strcmp((const char *)name, "testsuite") == 0) return VX_TESTSUITE;
+        if (strcmp((const char *)name, "testsuites") == 0) return VX_TESTSUITES;
+        break;
+    case 'f':
+        if (strcmp((const char *)name, "failure") == 0) return VX_FAILURE;
+        if (strcmp((const char *)name, "flakyFailure") == 0) return VX_FLAKY_FAILURE;
+        if (strcmp((const char *)name, "flakyError") == 0) return VX_FLAKY_ERROR;
+        break;
+    case 'e':
+        if (strcmp((const char *)name, "error") == 0) return VX_ERROR;
+        break;
+    case 's':
+        if (strcmp((const char *)name, "skipped") == 0) return VX_SKIPPED;
+        if (strcmp((const char *)name, "system-out") == 0) return VX_SYSTEM_OUT;
+        if (strcmp((const char *)name, "system-err") == 0) return VX_SYSTEM_ERR;
+        if (strcmp((const char *)name, "stackTrace") == 0) return VX_STACK_TRACE;
+        break;
+    case 'r':
+        if (strcmp((const char *)name, "rerunFailure") == 0) return VX_RERUN_FAILURE;
+        if (strcmp((const char *)name, "rerunError") == 0) return VX_RERUN_ERROR;
+        break;
+    case 'p':
+        if (strcmp((const char *)name, "property") == 0) return VX_PROPERTY;
+        if (strcmp((const char *)name, "properties") == 0) return VX_PROPERTIES;
+        break;
+    default:
+        break;
+    }
+    return VX_OTHER;
+}
+
+static void vx_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                             int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                             const xmlChar **attributes) {
+    (void)prefix; (void)uri; (void)nb_namespaces; (void)namespaces; (void)nb_defaulted;
+    vx_parser *p = (vx_parser *)ctx;
+    if (p->stopped) return;
+    if (nb_attributes > p->attribute_capacity) {
+        int capacity = nb_attributes < 16 ? 16 : nb_attributes * 2;
+        vx_attribute *grown = realloc(p->attributes, (size_t)capacity * sizeof(vx_attribute));
+        if (grown == NULL) { vx_parser_stop(p); return; }
+        p->attributes = grown;
+        p->attribute_capacity = capacity;
+    }
+    for (int i = 0; i < nb_attributes; i++) {
+        const xmlChar **a = attributes + i * 5;  // localname, prefix, URI, value, end
+        p->attributes[i].name = (const char *)a[0];
+        p->attributes[i].value = a[3];
+        p->attributes[i].length = (int)(a[4] - a[3]);
+    }
+    p->start(p->context, vx_classify(localname), (const char *)localname, nb_attributes,
+             nb_attributes > 0 ? p->attributes : NULL);
+}
+
+static void vx_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
+    (void)prefix; (void)uri;
+    vx_parser *p = (vx_parser *)ctx;
+    if (p->stopped) return;
+    p->end(p->context, vx_classify(localname));
+}
+
+static void vx_characters(void *ctx, const xmlChar *ch, int len) {
+    vx_parser *p = (vx_parser *)ctx;
+    if (p->stopped || len <= 0) return;
+    p->text(p->context, ch, len);
+}
+
+static void vx_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id) {
+    (void)name; (void)external_id; (void)system_id;
+    vx_parser *p = (vx_parser *)ctx;
+    p->refused_doctype = 1;
+    vx_parser_stop(p);
+}
+
+vx_parser *vx_parser_create(void *context, vx_start_fn start, vx_end_fn end, vx_text_fn text) {
+    vx_parser *p = calloc(1, sizeof(vx_parser));
+    if (p == NULL) return NULL;
+    p->context = context;
+    p->start = start;
+    p->end = end;
+    p->text = text;
+
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof(sax));
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = vx_start_element;
+    sax.endElementNs = vx_end_element;
+    sax.characters = vx_characters;
+    sax.cdataBlock = vx_characters;
+    sax.internalSubset = vx_internal_subset;
+
+    p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, NULL);
+    if (p->ctxt == NULL) { free(p); return NULL; }
+    // Safe options only. Never NOENT (it turns entity substitution ON), DTDLOAD/DTDATTR/DTDVALID or HUGE.
+    xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    return p;
+}
+
+static void vx_capture_error(vx_parser *p) {
+    if (p->message[0] != '\0') return;
+    if (p->refused_doctype) {
+        snprintf(p->message, sizeof(p->message),
+                 "the document has a DOCTYPE declaration; DTDs and entities are refused, nothing was loaded");
+        p->line = xmlSAX2GetLineNumber(p->ctxt);
+        p->column = xmlSAX2GetColumnNumber(p->ctxt);
+        return;
+    }
+    xmlErrorPtr e = xmlCtxtGetLastError(p->ctxt);
+    if (e != NULL && e->message != NULL) {
+        snprintf(p->message, sizeof(p->message), "%s", e->message);
+        size_t n = strlen(p->message);
+        while (n > 0 && (p->message[n - 1] == '\n' || p->message[n - 1] == ' ')) p->message[--n] = '\0';
+        p->line = e->line;
+        p->column = e->int2;
+    } else {
+        snprintf(p->message, sizeof(p->message), "the XML parser stopped");
+        p->line = xmlSAX2GetLineNumber(p->ctxt);
+        p->column = xmlSAX2GetColumnNumber(p->ctxt);
+    }
+}
+
+int vx_parser_feed(vx_parser *p, const char *bytes, int length, int terminate) {
+    if (p->stopped) { vx_capture_error(p); return -1; }
+    int rc = xmlParseChunk(p->ctxt, bytes, length, terminate);
+    if (rc != 0 || p->stopped || !p->ctxt->wellFormed) {
+        vx_capture_error(p);
+        return rc != 0 ? rc : -1;
+    }
+    return 0;
+}
+
+void vx_parser_stop(vx_parser *p) {
+    p->stopped = 1;
+    if (p->ctxt != NULL) xmlStopParser(p->ctxt);
+}
+
+const char *vx_parser_error_message(const vx_parser *p) { return p->message; }
+int vx_parser_error_line(const vx_parser *p) { return p->line; }
+int vx_parser_error_column(const vx_parser *p) { return p->column; }
+int vx_parser_refused_doctype(const vx_parser *p) { return p->refused_doctype; }
+int vx_parser_current_line(const vx_parser *p) { return xmlSAX2GetLineNumber(p->ctxt); }
+
+int vx_attribute_index(const vx_attribute *attributes, int count, const char *name) {
+    if (attributes == NULL) return -1;
+    for (int i = 0; i < count; i++) {
+        if (strcmp(attributes[i].name, name) == 0) return i;
+    }
+    return -1;
+}
+
+void vx_parser_free(vx_parser *p) {
+    if (p == NULL) return;
+    if (p->ctxt != NULL) {
+        if (p->ctxt->myDoc != NULL) xmlFreeDoc(p->ctxt->myDoc);
+        xmlFreeParserCtxt(p->ctxt);
+    }
+    free(p->attributes);
+    free(p);
+}

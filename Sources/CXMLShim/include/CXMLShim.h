@@ -1,0 +1,69 @@
+// The one C boundary of Verdict: a streaming (SAX2 push) XML reader over libxml2.
+// This header includes no libxml2 header, so Swift never sees libxml2's types or its ICU headers.
+#ifndef CXMLSHIM_H
+#define CXMLSHIM_H
+
+#include <stddef.h>
+
+/// Element names the JUnit reader cares about, resolved once in C so Swift compares integers.
+typedef enum {
+    VX_OTHER = 0,
+    VX_TESTSUITES,
+    VX_TESTSUITE,
+    VX_TESTCASE,
+    VX_FAILURE,
+    VX_ERROR,
+    VX_SKIPPED,
+    VX_FLAKY_FAILURE,
+    VX_FLAKY_ERROR,
+    VX_RERUN_FAILURE,
+    VX_RERUN_ERROR,
+    VX_SYSTEM_OUT,
+    VX_SYSTEM_ERR,
+    VX_PROPERTIES,
+    VX_PROPERTY,
+    VX_STACK_TRACE,
+} vx_element;
+
+/// One attribute: a NUL-terminated local name and a value that is NOT NUL-terminated.
+typedef struct {
+    const char *_Nonnull name;
+    const unsigned char *_Nonnull value;
+    int length;
+} vx_attribute;
+
+typedef void (*vx_start_fn)(void *_Nullable context, int element, const char *_Nonnull localname,
+                            int attribute_count, const vx_attribute *_Nullable attributes);
+typedef void (*vx_end_fn)(void *_Nullable context, int element);
+typedef void (*vx_text_fn)(void *_Nullable context, const unsigned char *_Nonnull bytes, int length);
+
+typedef struct vx_parser vx_parser;
+
+/// Creates a push parser with safe options only: no network, no entity substitution, no DTD
+/// loading, no XML_PARSE_HUGE, no printing. A DOCTYPE stops the parse (see vx_parser_refused_doctype).
+vx_parser *_Nullable vx_parser_create(void *_Nullable context, vx_start_fn _Nonnull start,
+                                      vx_end_fn _Nonnull end, vx_text_fn _Nonnull text);
+
+/// Feeds bytes. Returns 0 while the document is well-formed so far, non-zero after an error or a stop.
+int vx_parser_feed(vx_parser *_Nonnull parser, const char *_Nullable bytes, int length, int terminate);
+
+/// Stops parsing from inside a callback; later feeds return non-zero.
+void vx_parser_stop(vx_parser *_Nonnull parser);
+
+/// The last error's message (never NULL; "" when none), line and column.
+const char *_Nonnull vx_parser_error_message(const vx_parser *_Nonnull parser);
+int vx_parser_error_line(const vx_parser *_Nonnull parser);
+int vx_parser_error_column(const vx_parser *_Nonnull parser);
+
+/// 1 when the document had a DOCTYPE and was refused for it.
+int vx_parser_refused_doctype(const vx_parser *_Nonnull parser);
+
+/// The line the parser is at (for warnings raised from callbacks).
+int vx_parser_current_line(const vx_parser *_Nonnull parser);
+
+/// Index of the attribute named `name`, or -1.
+int vx_attribute_index(const vx_attribute *_Nullable attributes, int count, const char *_Nonnull name);
+
+void vx_parser_free(vx_parser *_Nullable parser);
+
+#endif

@@ -1,0 +1,156 @@
+/// Folds test records, one at a time, into everything a report needs. Keeps per record only a
+/// time per group (for percentiles) and a few bits per identity (for flakiness); failures and the
+/// slowest N are kept in full.
+public struct ReportAccumulator: Sendable {
+    public let top: Int
+
+    private struct GroupAccumulator: Sendable {
+        var counts = [0, 0, 0, 0]  // passed, failed, errored, skipped
+        var times: [Double] = []
+        var total: Double = 0
+
+        mutating func add(_ record: TestRecord) {
+            counts[Self.slot(record.outcome)] += 1
+            times.append(record.time)
+            total += record.time
+        }
+
+        static func slot(_ outcome: Outcome) -> Int {
+            switch outcome {
+            case .passed: 0
+            case .failed: 1
+            case .errored: 2
+            case .skipped: 3
+            }
+        }
+
+        func stats(key: String?) -> GroupStats {
+            let sorted = times.sorted()
+            let count = times.count
+            return GroupStats(
+                key: key, tests: count, passed: counts[0], failed: counts[1], errored: counts[2], skipped: counts[3],
+                time: Statistics.seconds(total), mean: count == 0 ? 0 : Statistics.seconds(total / Double(count)),
+                p50: Statistics.percentile(sorted, 50), p95: Statistics.percentile(sorted, 95), max: sorted.last ?? 0)
+        }
+    }
+
+    private struct IdentityState: Sendable {
+        var passed: Int32 = 0
+        var failed: Int32 = 0
+        var marked = false
+        var isFlaky: Bool { marked || (passed > 0 && failed > 0) }
+    }
+
+    private var totals = GroupAccumulator()
+    private var byClassname: [String: GroupAccumulator] = [:]
+    private var byFile: [String?: GroupAccumulator] = [:]
+    private var bySource: [String: GroupAccumulator] = [:]
+    private var identities: [TestIdentity: IdentityState] = [:]
+    private var slowest: [TestItem] = []
+    private var failures: [FailureItem] = []
+    private var inputs: [InputReport] = []
+    private var inputPaths: [Int: String] = [:]
+    private var jobs: [JobSummary] = []
+
+    public init(top: Int = 10) {
+        self.top = max(top, 0)
+    }
+
+    /// Names the input a record index refers to, so failures can say where they came from.
+    public mutating func register(inputIndex: Int, path: String) {
+        inputPaths[inputIndex] = path
+    }
+
+    public mutating func add(_ record: TestRecord) {
+        totals.add(record)
+        byClassname[record.classname, default: GroupAccumulator()].add(record)
+        byFile[record.file, default: GroupAccumulator()].add(record)
+        bySource[record.source, default: GroupAccumulator()].add(record)
+
+        var state = identities[record.identity, default: IdentityState()]
+        switch record.outcome {
+        case .passed: state.passed += 1
+        case .failed, .errored: state.failed += 1
+        case .skipped: break
+        }
+        if record.flakyMarked { state.marked = true }
+        identities[record.identity] = state
+
+        if top > 0, slowest.count < top || record.time > (slowest.last?.time ?? 0) {
+            let item = TestItem(
+                classname: record.classname, name: record.name, file: record.file, source: record.source,
+                time: record.time, outcome: record.outcome)
+            let index = slowest.firstIndex { $0.time < item.time } ?? slowest.endIndex
+            slowest.insert(item, at: index)
+            if slowest.count > top { slowest.removeLast() }
+        }
+
+        if record.outcome.isFailure {
+            failures.append(Self.failureItem(record, input: inputPaths[record.inputIndex] ?? ""))
+        }
+    }
+
+    public mutating func add(input: InputReport) {
+        inputs.append(input)
+    }
+
+    public mutating func add(job: JobSummary) {
+        jobs.append(job)
+    }
+
+    private static func failureItem(_ record: TestRecord, input: String) -> FailureItem {
+        let primary = record.primaryDetail
+        // Texts of the other result elements (a second failure, an error beside a failure) are kept too.
+        let others = record.details.filter { $0 != primary && ($0.kind == .failure || $0.kind == .error) }
+        var text = primary?.text
+        for other in others {
+            let part = [other.message, other.text].compactMap { $0 }.joined(separator: "\n")
+            guard !part.isEmpty else { continue }
+            text = [text, "[\(other.kind.rawValue)] \(part)"].compactMap { $0 }.joined(separator: "\n\n")
+        }
+        return FailureItem(
+            classname: record.classname, name: record.name, file: record.file, line: record.line,
+            source: record.source, time: record.time, outcome: record.outcome,
+            message: primary?.message?.capped(TextCap.display), type: primary?.type,
+            text: text?.capped(TextCap.display), systemOut: record.systemOut?.capped(TextCap.display),
+            systemErr: record.systemErr?.capped(TextCap.display), input: input)
+    }
+
+    public func summary(title: String) -> ReportSummary {
+        let flaky = identities.filter { $0.value.isFlaky }
+            .map { identity, state in
+                FlakyItem(
+                    classname: identity.classname, name: identity.name, passed: Int(state.passed),
+                    failed: Int(state.failed), markedFlaky: state.marked)
+            }
+            .sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
+        var totalsOut = Totals()
+        totalsOut.tests = totals.times.count
+        totalsOut.passed = totals.counts[0]
+        totalsOut.failed = totals.counts[1]
+        totalsOut.errored = totals.counts[2]
+        totalsOut.skipped = totals.counts[3]
+        totalsOut.flaky = flaky.count
+        totalsOut.time = Statistics.seconds(totals.total)
+        return ReportSummary(
+            title: title, totals: totalsOut, incomplete: inputs.contains { $0.incomplete }, inputs: inputs,
+            groups: Groups(
+                classname: Self.ordered(byClassname.map { $0.value.stats(key: $0.key) }),
+                file: Self.ordered(byFile.map { $0.value.stats(key: $0.key) }),
+                source: Self.ordered(bySource.map { $0.value.stats(key: $0.key) })),
+            slowest: slowest, failures: failures, flaky: flaky, jobs: jobs)
+    }
+
+    /// Most time first; ties by key, null last.
+    private static func ordered(_ groups: [GroupStats]) -> [GroupStats] {
+        groups.sorted { a, b in
+            if a.time != b.time { return a.time > b.time }
+            switch (a.key, b.key) {
+            case (let x?, let y?): return x < y
+            case (nil, _?): return false
+            case (_?, nil): return true
+            case (nil, nil): return false
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// Normalises a test file path: `\` becomes `/`, leading `./` is removed, whitespace trimmed.
+/// Empty stays absent (nil), never "".
+enum FilePath {
+    static func normalize(_ raw: String?) -> String? {
+        guard var path = raw?.trimmingWhitespace(), !path.isEmpty else { return nil }
+        if path.contains("\\") { path = path.replacingOccurrences(of: "\\", with: "/") }
+        while path.hasPrefix("./") { path.removeFirst(2) }
+        return path.isEmpty ? nil : path
+    }
+}

@@ -1,0 +1,130 @@
+internal import CXMLShim
+
+/// Elements the JUnit reader distinguishes; mirrors `vx_element` of the C shim.
+enum JUnitElement: Int32 {
+    case other = 0
+    case testsuites, testsuite, testcase
+    case failure, error, skipped
+    case flakyFailure, flakyError, rerunFailure, rerunError
+    case systemOut, systemErr, properties, property, stackTrace
+}
+
+/// The attributes of one start tag, valid only during the callback that received them.
+struct XMLAttributes {
+    fileprivate let base: UnsafePointer<vx_attribute>?
+    fileprivate let count: Int32
+
+    /// The decoded value of the attribute, or nil when absent.
+    func string(_ name: StaticString) -> String? {
+        // StaticString literals are stored NUL-terminated.
+        let cName = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+        let index = vx_attribute_index(base, count, cName)
+        guard index >= 0, let base else { return nil }
+        let attribute = base[Int(index)]
+        return String(
+            decoding: UnsafeBufferPointer(start: attribute.value, count: Int(attribute.length)), as: UTF8.self)
+    }
+}
+
+/// The receiver of parse events. Callbacks run synchronously inside `XMLPushParser.feed`.
+protocol XMLEventHandler: AnyObject {
+    func startElement(_ element: JUnitElement, localName: UnsafePointer<CChar>, attributes: XMLAttributes)
+    func endElement(_ element: JUnitElement)
+    func text(_ bytes: UnsafeRawBufferPointer)
+}
+
+/// Where and why the document stopped being well-formed.
+struct XMLParseFailure: Sendable, Hashable {
+    var message: String
+    var line: Int
+    var column: Int
+    var refusedDoctype: Bool
+    /// The input ended before the document did (a truncated file).
+    var atEnd = false
+}
+
+/// libxml2's SAX2 push parser behind a Swift face: feed chunks, get events.
+final class XMLPushParser {
+    private var parser: OpaquePointer?
+    private let box: Unmanaged<HandlerBox>
+    private(set) var failure: XMLParseFailure?
+
+    private final class HandlerBox {
+        unowned let handler: any XMLEventHandler
+        init(_ handler: any XMLEventHandler) { self.handler = handler }
+    }
+
+    init(handler: any XMLEventHandler) {
+        box = Unmanaged.passRetained(HandlerBox(handler))
+        parser = vx_parser_create(
+            box.toOpaque(),
+            { context, element, localName, count, attributes in
+                guard let context else { return }
+                let handler = Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue().handler
+                handler.startElement(
+                    JUnitElement(rawValue: element) ?? .other, localName: localName,
+                    attributes: XMLAttributes(base: attributes, count: count))
+            },
+            { context, element in
+                guard let context else { return }
+                Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue().handler
+                    .endElement(JUnitElement(rawValue: element) ?? .other)
+            },
+            { context, bytes, length in
+                guard let context else { return }
+                Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue().handler
+                    .text(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+            })
+        if parser == nil {
+            failure = XMLParseFailure(
+                message: "could not create an XML parser (out of memory)", line: 0, column: 0, refusedDoctype: false)
+        }
+    }
+
+    deinit {
+        vx_parser_free(parser)
+        box.release()
+    }
+
+    /// Feeds bytes; returns false once the document is no longer well-formed (or was stopped).
+    @discardableResult
+    func feed(_ bytes: UnsafeRawBufferPointer, terminate: Bool = false) -> Bool {
+        guard failure == nil, let parser else { return false }
+        var offset = 0
+        repeat {
+            // libxml2 takes an Int32 length: feed very large buffers in slices.
+            let length = min(bytes.count - offset, 1 << 30)
+            let isLast = offset + length >= bytes.count
+            let base = bytes.baseAddress.map { $0.advanced(by: offset).assumingMemoryBound(to: CChar.self) }
+            let rc = vx_parser_feed(parser, base, Int32(length), terminate && isLast ? 1 : 0)
+            if rc != 0 {
+                failure = XMLParseFailure(
+                    message: String(cString: vx_parser_error_message(parser)),
+                    line: Int(vx_parser_error_line(parser)),
+                    column: Int(vx_parser_error_column(parser)),
+                    refusedDoctype: vx_parser_refused_doctype(parser) != 0,
+                    atEnd: terminate && length == 0)
+                return false
+            }
+            offset += length
+        } while offset < bytes.count
+        return true
+    }
+
+    /// Ends the document: reports a truncated or empty document as a failure.
+    @discardableResult
+    func finish() -> Bool {
+        feed(UnsafeRawBufferPointer(start: nil, count: 0), terminate: true)
+    }
+
+    /// Stops from inside a callback; the caller records why.
+    func stop() {
+        if let parser { vx_parser_stop(parser) }
+    }
+
+    /// The line being parsed, for warnings raised inside callbacks.
+    var currentLine: Int {
+        guard let parser else { return 0 }
+        return Int(vx_parser_current_line(parser))
+    }
+}

@@ -1,0 +1,126 @@
+import Mustache
+
+/// Escaping per output format, chosen by each template's `{{% CONTENT_TYPE: NAME }}` pragma:
+/// `{{value}}` is escaped for the format, `{{{value}}}` is raw. Characters XML and HTML forbid
+/// (control characters) become their visible Unicode control pictures in every format.
+enum ContentTypes {
+    /// Registers Verdict's types once (swift-mustache resolves pragmas while parsing).
+    static let registered: Void = {
+        MustacheContentTypes.register(HTMLEscaping(), named: "HTML")
+        MustacheContentTypes.register(MarkdownEscaping(), named: "MARKDOWN")
+        MustacheContentTypes.register(XMLEscaping(), named: "XML")
+        MustacheContentTypes.register(HTMLEscaping(newlines: .characterReference), named: "HTML-IN-MARKDOWN")
+    }()
+
+    /// Control characters other than tab, LF and CR, as U+2400 pictures; U+FFFE/U+FFFF as U+FFFD.
+    static func visible(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar.value {
+        case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F: Unicode.Scalar(0x2400 + scalar.value)
+        case 0x7F: Unicode.Scalar(0x2421)
+        case 0xFFFE, 0xFFFF: Unicode.Scalar(0xFFFD)
+        default: nil
+        }
+    }
+
+    static func needsWork(_ text: String, special: (UInt8) -> Bool) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xEF || special($0) }
+    }
+}
+
+/// HTML text and attribute values: `& < > " '` as entities. Inside Markdown (an HTML block in a
+/// PR comment) line breaks become `&#10;`: a blank line would end the HTML block and let the rest
+/// be read as Markdown.
+struct HTMLEscaping: MustacheContentType {
+    enum Newlines: Sendable {
+        case keep
+        case characterReference
+    }
+
+    var newlines: Newlines = .keep
+
+    func escapeText(_ text: String) -> String {
+        guard
+            ContentTypes.needsWork(
+                text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
+        else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\n" where newlines == .characterReference: out += "&#10;"
+            case "\r" where newlines == .characterReference: out += "&#13;"
+            default: out.unicodeScalars.append(ContentTypes.visible(scalar) ?? scalar)
+            }
+        }
+        return out
+    }
+}
+
+/// XML 1.0 text and attribute values: entities for markup, character references for tab, LF and
+/// CR (so attribute values keep their line breaks), control characters made visible.
+struct XMLEscaping: MustacheContentType {
+    func escapeText(_ text: String) -> String {
+        guard
+            ContentTypes.needsWork(
+                text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
+        else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            case "\t": out += "&#9;"
+            default: out.unicodeScalars.append(ContentTypes.visible(scalar) ?? scalar)
+            }
+        }
+        return out
+    }
+}
+
+/// GitHub-flavoured Markdown inline text, safe inside table cells: HTML is shown as text, Markdown
+/// punctuation is backslash-escaped, `|` cannot split a cell and a newline becomes `<br>`.
+struct MarkdownEscaping: MustacheContentType {
+    /// What can start inline Markdown (emphasis, code, links, tables, strikethrough, math, references).
+    private static let punctuation: Set<Unicode.Scalar> = ["\\", "`", "*", "_", "[", "]", "|", "~", "$", "#"]
+
+    func escapeText(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        var previousWasNewline = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\r" { continue }
+            if scalar == "\n" {
+                if !previousWasNewline { out += "<br>" }
+                previousWasNewline = true
+                continue
+            }
+            previousWasNewline = false
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\t": out += " "
+            default:
+                if Self.punctuation.contains(scalar) {
+                    out += "\\"
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out.unicodeScalars.append(ContentTypes.visible(scalar) ?? scalar)
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,156 @@
+/// Writes the merged, normalised JUnit file record by record, so a million testcases never sit in
+/// memory at once. Consecutive records of one input and suite become one `<testsuite>`; a suite
+/// longer than `suiteLimit` cases (or 8 MB of XML) continues in another `<testsuite>` of the same
+/// name. Each case is rendered by the `junit-case` template as it arrives.
+///
+/// The body goes to `write` as it is produced; the caller puts `header(...)` before it and
+/// `footer()` after it (the root's totals are only known at the end).
+public struct JUnitStreamWriter {
+    public let templates: TemplateSet
+    public let suiteLimit: Int
+    private let write: (String) -> Void
+
+    private var pendingKey: SuiteKey?
+    private var pending: [String] = []
+    private var pendingBytes = 0
+    private var counts = SuiteCounts()
+    private(set) public var totals = Totals()
+
+    private struct SuiteKey: Equatable {
+        var input: Int
+        var name: String
+    }
+
+    private struct SuiteCounts {
+        var tests = 0
+        var failures = 0
+        var errors = 0
+        var skipped = 0
+        var time = 0.0
+    }
+
+    public init(templates: TemplateSet, suiteLimit: Int = 10_000, write: @escaping (String) -> Void) {
+        self.templates = templates
+        self.suiteLimit = max(suiteLimit, 1)
+        self.write = write
+    }
+
+    public mutating func add(_ record: TestRecord) throws(RenderError) {
+        let name = record.suite.isEmpty ? (record.classname.isEmpty ? "tests" : record.classname) : record.suite
+        let key = SuiteKey(input: record.inputIndex, name: name)
+        if key != pendingKey || pending.count >= suiteLimit || pendingBytes >= 8 << 20 {
+            try flush()
+            pendingKey = key
+        }
+        let text = try templates.render(Self.caseContext(record), "junit-case")
+        pending.append(text)
+        pendingBytes += text.utf8.count
+        counts.tests += 1
+        counts.time += record.time
+        totals.tests += 1
+        totals.time += record.time
+        switch record.outcome {
+        case .failed:
+            counts.failures += 1
+            totals.failed += 1
+        case .errored:
+            counts.errors += 1
+            totals.errored += 1
+        case .skipped:
+            counts.skipped += 1
+            totals.skipped += 1
+        case .passed:
+            totals.passed += 1
+        }
+    }
+
+    /// Writes the last pending suite.
+    public mutating func finish() throws(RenderError) {
+        try flush()
+    }
+
+    private mutating func flush() throws(RenderError) {
+        guard let key = pendingKey, !pending.isEmpty else { return }
+        let suite: [String: Any] = [
+            "name": key.name, "tests": counts.tests, "failures": counts.failures, "errors": counts.errors,
+            "skipped": counts.skipped, "time": Format.decimalSeconds(counts.time),
+        ]
+        write(try templates.render(suite, "junit-suite-header"))
+        for text in pending { write(text) }
+        write(try templates.render(suite, "junit-suite-footer"))
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
+        counts = SuiteCounts()
+        pendingKey = nil
+    }
+
+    public func header(title: String) throws(RenderError) -> String {
+        try templates.render(
+            [
+                "name": title, "tests": totals.tests, "failures": totals.failed, "errors": totals.errored,
+                "skipped": totals.skipped, "time": Format.decimalSeconds(totals.time),
+            ] as [String: Any], "junit-header")
+    }
+
+    public func footer() throws(RenderError) -> String {
+        try templates.render([String: Any](), "junit-footer")
+    }
+
+    static func caseContext(_ record: TestRecord) -> [String: Any] {
+        var context: [String: Any] = [
+            "name": record.name, "classname": record.classname, "time": Format.decimalSeconds(record.time),
+            "outcome": record.outcome.rawValue,
+        ]
+        context["file"] = record.file
+        if let line = record.line, line >= 0 { context["line"] = line }
+        if let primary = record.primaryDetail ?? fallbackDetail(record) {
+            // The outcome element: its first element's message and type; the texts of every result
+            // element of that record, so nothing the input said is dropped.
+            let others = record.details.filter {
+                $0 != primary && ($0.kind == .failure || $0.kind == .error || $0.kind == .skipped)
+            }
+            var text = primary.text ?? ""
+            for other in others {
+                let part = [other.message, other.text].compactMap { $0 }.joined(separator: "\n")
+                if !part.isEmpty { text += (text.isEmpty ? "" : "\n\n") + "[\(other.kind.rawValue)] " + part }
+            }
+            var element: [String: Any] = [:]
+            element["message"] = primary.message
+            element["type"] = primary.type
+            if !text.isEmpty { element["text"] = text }
+            let key: String
+            switch record.outcome {
+            case .errored: key = "error"
+            case .failed: key = "failure"
+            default: key = "skipped"
+            }
+            context[key] = element
+        }
+        let attempts = record.details.filter {
+            [.flakyFailure, .flakyError, .rerunFailure, .rerunError].contains($0.kind)
+        }
+        context["attempts"] = attempts.map { detail -> [String: Any] in
+            var attempt: [String: Any] = ["element": detail.kind.rawValue]
+            attempt["message"] = detail.message
+            attempt["type"] = detail.type
+            attempt["stackTrace"] = detail.text
+            return attempt
+        }
+        context["systemOut"] = record.systemOut
+        context["systemErr"] = record.systemErr
+        context["hasBody"] =
+            record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil
+            || record.systemErr != nil
+        return context
+    }
+
+    /// A non-passing record whose input had no element of its outcome's kind (a skipped status attribute).
+    private static func fallbackDetail(_ record: TestRecord) -> ResultDetail? {
+        switch record.outcome {
+        case .passed: nil
+        case .failed: ResultDetail(kind: .failure)
+        case .errored: ResultDetail(kind: .error)
+        case .skipped: ResultDetail(kind: .skipped)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+/// The view model the `report.html` and `report.md` templates render: plain dictionaries and
+/// arrays of display-ready values (templates are logic-less). Documented in README.md.
+public struct ReportContext {
+    /// Rows per group table in HTML; Markdown shows fewer.
+    public var groupLimit = 500
+    public var markdownGroupLimit = 15
+    /// Failures shown in full in Markdown (a PR comment holds 65,536 characters).
+    public var markdownFailureLimit = 30
+    public var version: String
+
+    public init(version: String) {
+        self.version = version
+    }
+
+    public func make(_ summary: ReportSummary) -> [String: Any] {
+        let totals = summary.totals
+        let failing = totals.failed + totals.errored
+        var context: [String: Any] = [
+            "title": summary.title,
+            "version": version,
+            "headline": headline(summary),
+            "passed": failing == 0,
+            "incomplete": summary.incomplete,
+            "totals": [
+                "tests": totals.tests, "passed": totals.passed, "failed": totals.failed,
+                "errored": totals.errored, "skipped": totals.skipped, "flaky": totals.flaky,
+                "failing": failing, "time": Format.duration(totals.time),
+                "seconds": Format.decimalSeconds(totals.time),
+                "passedPercent": Format.percent(Double(totals.passed), of: Double(totals.tests)),
+            ] as [String: Any],
+        ]
+        let failures = summary.failures.enumerated().map { failure($0.element, index: $0.offset) }
+        context["failures"] = failures
+        context["hasFailures"] = !failures.isEmpty
+        context["failureCount"] = failures.count
+        context["markdownFailures"] = Array(failures.prefix(markdownFailureLimit))
+        if failures.count > markdownFailureLimit {
+            context["markdownFailuresOmitted"] = failures.count - markdownFailureLimit
+        }
+
+        context["flaky"] = summary.flaky.map { item -> [String: Any] in
+            [
+                "classname": item.classname, "name": item.name, "passed": item.passed, "failed": item.failed,
+                "markedFlaky": item.markedFlaky,
+            ]
+        }
+        context["hasFlaky"] = !summary.flaky.isEmpty
+
+        context["slowest"] = summary.slowest.map { item -> [String: Any] in
+            var row: [String: Any] = [
+                "classname": item.classname, "name": item.name, "source": item.source,
+                "time": Format.duration(item.time), "seconds": Format.decimalSeconds(item.time),
+                "outcome": item.outcome.rawValue,
+            ]
+            row["file"] = item.file
+            return row
+        }
+        context["hasSlowest"] = !summary.slowest.isEmpty
+
+        context["groups"] = [
+            "classname": groupTable(summary.groups.classname, total: totals.time, label: "Classname"),
+            "file": groupTable(summary.groups.file, total: totals.time, label: "File"),
+            "source": groupTable(summary.groups.source, total: totals.time, label: "Source"),
+        ]
+        context["groupTables"] = [
+            groupTable(summary.groups.source, total: totals.time, label: "Source"),
+            groupTable(summary.groups.classname, total: totals.time, label: "Classname"),
+            groupTable(summary.groups.file, total: totals.time, label: "File"),
+        ]
+
+        let inputs = summary.inputs.map { input -> [String: Any] in
+            [
+                "path": input.path, "kind": input.kind.rawValue, "tests": input.tests, "warnings": input.warnings,
+                "hasWarnings": !input.warnings.isEmpty, "incomplete": input.incomplete,
+            ]
+        }
+        context["inputs"] = inputs
+        context["inputCount"] = inputs.count
+        let warningCount = summary.inputs.reduce(0) { $0 + $1.warnings.count }
+        context["warningCount"] = warningCount
+        context["hasWarnings"] = warningCount > 0
+
+        context["jobs"] = summary.jobs.map(job)
+        context["hasJobs"] = !summary.jobs.isEmpty
+        return context
+    }
+
+    private func headline(_ summary: ReportSummary) -> String {
+        let t = summary.totals
+        var parts: [String] = []
+        if t.failed + t.errored > 0 {
+            var failing = "\(t.failed) failed"
+            if t.errored > 0 { failing += ", \(t.errored) errored" }
+            parts.append(failing)
+        }
+        parts.append("\(t.passed) passed")
+        if t.skipped > 0 { parts.append("\(t.skipped) skipped") }
+        if t.flaky > 0 { parts.append("\(t.flaky) flaky") }
+        let mark = t.failed + t.errored > 0 ? "Failed" : "Passed"
+        var line = "\(mark): \(t.tests) tests, " + parts.joined(separator: ", ") + " in \(Format.duration(t.time))"
+        if summary.incomplete { line += " (incomplete input)" }
+        return line
+    }
+
+    private func failure(_ item: FailureItem, index: Int) -> [String: Any] {
+        var row: [String: Any] = [
+            "anchor": "test-\(index + 1)",
+            "classname": item.classname, "name": item.name, "source": item.source,
+            "identity": item.classname.isEmpty ? item.name : "\(item.classname) › \(item.name)",
+            "time": Format.duration(item.time), "outcome": item.outcome.rawValue,
+            "isError": item.outcome == .errored, "input": item.input,
+        ]
+        row["file"] = item.file
+        row["line"] = item.line
+        if let file = item.file {
+            row["location"] = item.line.map { "\(file):\($0)" } ?? file
+        }
+        row["message"] = item.message
+        row["type"] = item.type
+        row["text"] = item.text
+        row["systemOut"] = item.systemOut
+        row["systemErr"] = item.systemErr
+        row["hasOutput"] = item.systemOut != nil || item.systemErr != nil
+        return row
+    }
+
+    private func groupTable(_ groups: [GroupStats], total: Double, label: String) -> [String: Any] {
+        func rows(_ limit: Int) -> [[String: Any]] {
+            groups.prefix(limit).map { group in
+                [
+                    "key": group.key ?? "(no file)", "isNull": group.key == nil, "tests": group.tests,
+                    "passed": group.passed, "failed": group.failed, "errored": group.errored,
+                    "skipped": group.skipped, "time": Format.duration(group.time),
+                    "seconds": Format.decimalSeconds(group.time), "mean": Format.duration(group.mean),
+                    "p50": Format.duration(group.p50), "p95": Format.duration(group.p95),
+                    "max": Format.duration(group.max), "share": Format.percent(group.time, of: total),
+                ]
+            }
+        }
+        var table: [String: Any] = [
+            "label": label, "id": label.lowercased(), "count": groups.count,
+            "rows": rows(groupLimit), "markdownRows": rows(markdownGroupLimit),
+        ]
+        if groups.count > groupLimit { table["omitted"] = groups.count - groupLimit }
+        if groups.count > markdownGroupLimit { table["markdownOmitted"] = groups.count - markdownGroupLimit }
+        return table
+    }
+
+    private func job(_ job: JobSummary) -> [String: Any] {
+        var row: [String: Any] = ["api": job.api]
+        row["number"] = job.number
+        row["name"] = job.name
+        row["project"] = job.project
+        row["branch"] = job.branch
+        row["revision"] = job.revision
+        row["revisionShort"] = job.revision.map { String($0.prefix(12)) }
+        row["subject"] = job.subject
+        row["url"] = Format.safeURL(job.url)
+        row["status"] = job.status
+        row["outcome"] = job.outcome
+        row["failed"] = ["failed", "timedout", "infrastructure_fail"].contains(job.outcome ?? job.status ?? "")
+        row["duration"] = job.duration.map(Format.duration)
+        row["parallelism"] = job.parallelism
+        let steps = job.steps.sorted { $0.time > $1.time }
+        let total = job.steps.reduce(0) { $0 + $1.time }
+        row["steps"] = steps.map { step -> [String: Any] in
+            [
+                "name": step.name, "time": Format.duration(step.time), "status": step.status, "failed": step.failed,
+                "containers": step.containers, "share": Format.percent(step.time, of: total),
+                "failedContainers": step.failedContainers.map(String.init).joined(separator: ", "),
+            ]
+        }
+        row["hasSteps"] = !steps.isEmpty
+        return row
+    }
+}

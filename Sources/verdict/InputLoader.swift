@@ -1,0 +1,145 @@
+import Foundation
+import VerdictCore
+
+/// Receives what the inputs hold, as they are read.
+protocol RecordSink: AnyObject {
+    func begin(inputIndex: Int, path: String)
+    func add(_ record: TestRecord)
+    func add(input: InputReport)
+    func add(job: JobSummary)
+}
+
+/// An input that could not be read at all.
+struct RejectedInput {
+    var path: String
+    var message: String
+}
+
+/// Reads inputs in chunks, detects their kind from content, and streams records to the sink.
+struct InputLoader {
+    var sourceOverride: String?
+    var chunkSize = 1 << 20
+
+    private enum Sniffed {
+        case xml, json, empty
+        case rejected(IngestError)
+    }
+
+    /// Reads every input; v2 `/tests` pages in one folder join into one input.
+    func load(_ inputs: [InputSource], into sink: any RecordSink) -> [RejectedInput] {
+        var rejected: [RejectedInput] = []
+        var v2Pages: [(folder: String, path: String, items: [CircleCITestItemValue])] = []
+        var nextIndex = 0
+        for input in inputs {
+            do {
+                let handle = try open(input)
+                defer { try? handle.close() }
+                var first = try handle.read(upToCount: chunkSize) ?? Data()
+                switch Self.sniff(first) {
+                case .empty:
+                    throw IngestError.empty
+                case .rejected(let error):
+                    throw error
+                case .xml:
+                    let index = nextIndex
+                    nextIndex += 1
+                    sink.begin(inputIndex: index, path: input.displayPath)
+                    let reader = JUnitReader(inputIndex: index, source: sourceOverride ?? input.source) {
+                        sink.add($0)
+                    }
+                    var chunk = first
+                    while !chunk.isEmpty {
+                        let more = chunk.withUnsafeBytes { reader.feed($0) }
+                        guard more else { break }
+                        chunk = try handle.read(upToCount: chunkSize) ?? Data()
+                    }
+                    sink.add(input: try reader.finish(path: input.displayPath))
+                case .json:
+                    while let more = try handle.read(upToCount: chunkSize), !more.isEmpty { first.append(more) }
+                    switch try CircleCIDecoder.decode(first) {
+                    case .v1Tests(let items):
+                        let index = nextIndex
+                        nextIndex += 1
+                        sink.begin(inputIndex: index, path: input.displayPath)
+                        let (records, warnings) = CircleCIDecoder.records(
+                            pages: [items], inputIndex: index, sourceOverride: sourceOverride)
+                        records.forEach(sink.add)
+                        sink.add(
+                            input: InputReport(
+                                path: input.displayPath, kind: .circleciV1Tests, tests: records.count,
+                                warnings: warnings))
+                    case .v2TestsPage(let items, _):
+                        v2Pages.append((input.folder, input.displayPath, items))
+                    case .v1Job(let job), .v2Job(let job):
+                        sink.add(job: job)
+                        sink.add(
+                            input: InputReport(
+                                path: input.displayPath, kind: job.api == "v2" ? .circleciV2Job : .circleciV1Job))
+                    }
+                }
+            } catch let error as IngestError {
+                rejected.append(RejectedInput(path: input.displayPath, message: error.description))
+            } catch {
+                rejected.append(RejectedInput(path: input.displayPath, message: "cannot read: \(Self.reason(error))"))
+            }
+        }
+        // Pages of one job sit in one folder: join them, in numeric file-name order.
+        let folders = v2Pages.reduce(into: [String]()) { if !$0.contains($1.folder) { $0.append($1.folder) } }
+        for folder in folders {
+            let pages = v2Pages.filter { $0.folder == folder }
+                .sorted { $0.path.compare($1.path, options: .numeric) == .orderedAscending }
+            let index = nextIndex
+            nextIndex += 1
+            let path = pages.count == 1 ? pages[0].path : pages.map(\.path).joined(separator: " + ")
+            sink.begin(inputIndex: index, path: path)
+            let (records, warnings) = CircleCIDecoder.records(
+                pages: pages.map(\.items), inputIndex: index, sourceOverride: sourceOverride)
+            records.forEach(sink.add)
+            sink.add(input: InputReport(path: path, kind: .circleciV2Tests, tests: records.count, warnings: warnings))
+        }
+        return rejected
+    }
+
+    private func open(_ input: InputSource) throws -> FileHandle {
+        switch input.location {
+        case .standardInput:
+            return FileHandle.standardInput
+        case .file(let path):
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "it is a folder"])
+            }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot open it" : "permission denied"
+                throw CocoaError(.fileReadNoPermission, userInfo: [NSLocalizedDescriptionKey: reason])
+            }
+            return handle
+        }
+    }
+
+    /// XML or JSON, from the first bytes (after a byte-order mark and whitespace).
+    private static func sniff(_ data: Data) -> Sniffed {
+        if data.isEmpty { return .empty }
+        let bytes = [UInt8](data.prefix(512))
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return .xml }
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index < bytes.count else { return data.count > bytes.count ? .rejected(.binary) : .empty }
+        if bytes.count >= 4, bytes[1] == 0 && bytes[3] == 0 || bytes[0] == 0 && bytes[2] == 0 {
+            if bytes[index] == 0x3C || bytes[index] == 0 { return .xml }  // UTF-16 without a byte-order mark
+        }
+        switch bytes[index] {
+        case UInt8(ascii: "<"): return .xml
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+        default: break
+        }
+        let binary = bytes.contains(0) || bytes.filter({ $0 < 0x09 }).count > 2
+        if binary { return .rejected(.binary) }
+        let start = String(decoding: bytes[index..<min(index + 24, bytes.count)], as: UTF8.self)
+        return .rejected(.unknownContent(start: start))
+    }
+
+    static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import VerdictCore
+
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case none, failed, errored
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Read test results and write HTML, Markdown, JUnit and JSON reports.",
+        discussion: """
+            INPUT is a JUnit XML file, a CircleCI /tests or job-details JSON file, a folder (searched \
+            recursively for *.xml and *.json), a quoted pattern ('build/**/TEST-*.xml') or - for \
+            standard input. The kind of each input is read from its content.
+
+            Examples:
+              verdict report SampleData --html report.html --markdown report.md
+              verdict report 'build/**/TEST-*.xml' --junit merged.xml --json summary.json --fail-on failed
+              cat results.xml | verdict report -
+            """
+    )
+
+    @Argument(help: "Inputs: files, folders, patterns, or - for standard input.")
+    var inputs: [String]
+
+    @Option(help: ArgumentHelp("Write the HTML report here.", valueName: "file"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Write the Markdown report here (- for standard output).", valueName: "file"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Write one merged, normalised JUnit XML file here.", valueName: "file"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Write the JSON summary here (- for standard output).", valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Folder of .mustache files replacing built-in templates by name.", valueName: "dir"))
+    var templates: String?
+
+    @Option(help: "Report title (default: the job's name when job details are given, else \"Test report\").")
+    var title: String?
+
+    @Option(help: "Source name for every JUnit input, instead of the folder rule.")
+    var source: String?
+
+    @Option(help: "How many of the slowest tests to list.")
+    var top: Int = 10
+
+    @Option(help: "Exit 1 when tests failed or errored (failed), only errored (errored), or never (none).")
+    var failOn: FailOn = .none
+
+    @Flag(help: "Succeed with an empty report when no input is found.")
+    var allowEmpty = false
+
+    func validate() throws {
+        if top < 0 { throw ValidationError("--top must be 0 or more") }
+        let outputs = [html, markdown, junit, json].compactMap { $0 }
+        if outputs.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("only one output can go to standard output (-)")
+        }
+    }
+
+    func run() throws {
+        let stderr = StandardError()
+        do {
+            let status = try ReportRun(command: self, stderr: stderr).run()
+            if status != ExitStatus.ok { throw ExitCode(status) }
+        } catch let error as ReportRun.Failure {
+            stderr.print("error: \(error.message)")
+            throw ExitCode(ExitStatus.inputOrUsage)
+        }
+    }
+}

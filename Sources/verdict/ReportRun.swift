@@ -1,0 +1,141 @@
+import Foundation
+import VerdictCore
+
+/// One `verdict report` run: find inputs, stream them through the core, write the outputs.
+final class ReportRun: RecordSink {
+    struct Failure: Error {
+        var message: String
+    }
+
+    private let command: ReportCommand
+    private let stderr: StandardError
+    private var accumulator: ReportAccumulator
+    private var junitWriter: JUnitStreamWriter?
+    private var junitBody: OutputFile?
+    private var renderFailure: (any Error)?
+
+    init(command: ReportCommand, stderr: StandardError) {
+        self.command = command
+        self.stderr = stderr
+        self.accumulator = ReportAccumulator(top: command.top)
+    }
+
+    func run() throws(Failure) -> Int32 {
+        let templates = try loadTemplates()
+        // Open every output first: a missing folder fails before any input is read.
+        let html = try command.html.map(open)
+        let markdown = try command.markdown.map(open)
+        let json = try command.json.map(open)
+        let junit = try command.junit.map(open)
+        if let junitPath = command.junit {
+            let body = try wrap { () throws(OutputFile.Failure) in try OutputFile.scratch(besides: junitPath) }
+            junitBody = body
+            junitWriter = JUnitStreamWriter(templates: templates) { [weak self] text in
+                do { try body.write(text) } catch { self?.renderFailure = self?.renderFailure ?? error }
+            }
+        }
+        defer { junitBody?.discard() }
+
+        let (inputs, problems) = InputDiscovery().discover(command.inputs)
+        for problem in problems { stderr.print("error: \(problem)") }
+        if inputs.isEmpty && !command.allowEmpty {
+            throw Failure(
+                message: "no input found in \(command.inputs.joined(separator: " ")) "
+                    + "(folders are searched for *.xml and *.json; use --allow-empty to accept none)")
+        }
+        let rejected = InputLoader(sourceOverride: command.source).load(inputs, into: self)
+        for input in rejected {
+            stderr.print("error: \(input.path): \(input.message)")
+            accumulator.add(input: InputReport(path: input.path, kind: .unreadable, warnings: [input.message]))
+        }
+        if let renderFailure { throw Failure(message: String(describing: renderFailure)) }
+
+        var summary = accumulator.summary(title: command.title ?? "Test report")
+        if command.title == nil, let job = summary.jobs.first {
+            summary.title = [job.project, job.name, job.number.map { "#\($0)" }].compactMap { $0 }.joined(
+                separator: " ")
+        }
+        for input in summary.inputs where input.kind != .unreadable {
+            for warning in input.warnings { stderr.print("warning: \(input.path): \(warning)") }
+        }
+
+        let renderer = ReportRenderer(templates: templates, version: Verdict.version)
+        do {
+            try html?.write(try renderer.html(summary))
+            try markdown?.write(try renderer.markdown(summary))
+            try json?.write(ReportRenderer.json(summary))
+            if let junit, var writer = junitWriter, let junitBody {
+                try writer.finish()
+                if let renderFailure { throw Failure(message: String(describing: renderFailure)) }
+                try junit.write(try writer.header(title: summary.title))
+                try junit.append(contentsOf: try junitBody.flushForReading())
+                try junit.write(try writer.footer())
+            }
+            for output in [html, markdown, json, junit].compactMap({ $0 }) { try output.commit() }
+        } catch let error as Failure {
+            throw error
+        } catch {
+            throw Failure(message: String(describing: error))
+        }
+
+        if [command.html, command.markdown, command.json, command.junit].allSatisfy({ $0 == nil }) {
+            TerminalSummary(summary: summary, colour: Terminal.stdoutSupportsColour).print()
+        } else if ![command.markdown, command.json].contains("-") {
+            print(TerminalSummary(summary: summary, colour: Terminal.stdoutSupportsColour).headline())
+        }
+
+        if !rejected.isEmpty || !problems.isEmpty { return ExitStatus.inputOrUsage }
+        let totals = summary.totals
+        switch command.failOn {
+        case .none: return ExitStatus.ok
+        case .failed: return totals.failed + totals.errored > 0 ? ExitStatus.failOnTriggered : ExitStatus.ok
+        case .errored: return totals.errored > 0 ? ExitStatus.failOnTriggered : ExitStatus.ok
+        }
+    }
+
+    // MARK: RecordSink
+
+    func begin(inputIndex: Int, path: String) {
+        accumulator.register(inputIndex: inputIndex, path: path)
+    }
+
+    func add(_ record: TestRecord) {
+        accumulator.add(record)
+        guard junitWriter != nil, renderFailure == nil else { return }
+        do { try junitWriter?.add(record) } catch { renderFailure = error }
+    }
+
+    func add(input: InputReport) { accumulator.add(input: input) }
+
+    func add(job: JobSummary) { accumulator.add(job: job) }
+
+    // MARK: Helpers
+
+    private func loadTemplates() throws(Failure) -> TemplateSet {
+        var overrides: [String: String] = [:]
+        if let folder = command.templates {
+            let url = URL(fileURLWithPath: folder)
+            guard let files = try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: nil)
+            else { throw Failure(message: "--templates \(folder): cannot read the folder") }
+            for file in files where file.pathExtension == "mustache" {
+                guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                    throw Failure(message: "--templates: cannot read \(file.path) as UTF-8 text")
+                }
+                overrides[file.deletingPathExtension().lastPathComponent] = text
+            }
+        }
+        do {
+            return try TemplateSet(overrides: overrides)
+        } catch {
+            throw Failure(message: error.description)
+        }
+    }
+
+    private func open(_ path: String) throws(Failure) -> OutputFile {
+        try wrap { () throws(OutputFile.Failure) in try OutputFile(path: path) }
+    }
+
+    private func wrap<T>(_ body: () throws(OutputFile.Failure) -> T) throws(Failure) -> T {
+        do { return try body() } catch { throw Failure(message: error.description) }
+    }
+}
