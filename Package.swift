@@ -52,13 +52,13 @@ let package = Package(
         .testTarget(
             name: "VerdictCoreTests",
             dependencies: ["VerdictCore"],
-            exclude: ["Fixtures", "Golden"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "VerdictCLITests",
-            dependencies: ["VerdictCore"],
-            exclude: ["Cases"],
+            dependencies: ["VerdictCore", "verdict"],
+            exclude: ["Golden"],
             swiftSettings: strictSwift
         ),
     ],

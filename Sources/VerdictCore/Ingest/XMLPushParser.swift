@@ -1,4 +1,5 @@
 internal import CXMLShim
+import Foundation
 
 /// Elements the JUnit reader distinguishes; mirrors `vx_element` of the C shim.
 enum JUnitElement: Int32 {
@@ -21,8 +22,12 @@ struct XMLAttributes {
         let index = vx_attribute_index(base, count, cName)
         guard index >= 0, let base else { return nil }
         let attribute = base[Int(index)]
-        return String(
-            decoding: UnsafeBufferPointer(start: attribute.value, count: Int(attribute.length)), as: UTF8.self)
+        let value = UnsafeBufferPointer(start: attribute.value, count: Int(attribute.length))
+        let text = String(decoding: value, as: UTF8.self)
+        // Without entity substitution (never XML_PARSE_NOENT), libxml2's SAX2 hands over every `&`
+        // of an attribute value as the reference `&#38;`; every other reference arrives decoded.
+        guard value.contains(UInt8(ascii: "&")) else { return text }
+        return text.replacingOccurrences(of: "&#38;", with: "&")
     }
 }
 
