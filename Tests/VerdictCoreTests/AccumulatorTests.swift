@@ -5,8 +5,10 @@ import Testing
 
 @Suite("Aggregation and the JSON summary")
 struct AccumulatorTests {
-    func record(_ classname: String, _ name: String, _ time: Double, _ outcome: Outcome = .passed,
-                file: String? = nil, source: String = "s") -> TestRecord {
+    func record(
+        _ classname: String, _ name: String, _ time: Double, _ outcome: Outcome = .passed,
+        file: String? = nil, source: String = "s"
+    ) -> TestRecord {
         TestRecord(classname: classname, name: name, file: file, time: time, outcome: outcome, source: source)
     }
 

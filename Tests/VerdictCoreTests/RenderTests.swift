@@ -8,7 +8,8 @@ import Testing
 struct RenderTests {
     static let hostile = [
         "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "a|b|c", "line1\nline2\r\nline3",
-        "esc\u{1B}[31mred\u{1B}[0m", "nul\u{0}bell\u{7}", "javascript:alert(1)", "`code` *em* _u_ [l](http://x) ~~s~~ #1",
+        "esc\u{1B}[31mred\u{1B}[0m", "nul\u{0}bell\u{7}", "javascript:alert(1)",
+        "`code` *em* _u_ [l](http://x) ~~s~~ #1",
         "rtl\u{202E}txt.exe", "amp & lt < gt > quote ' \"",
     ]
 
@@ -116,9 +117,11 @@ struct RenderTests {
             #expect(read.details.first?.message == visible(original.details[0].message ?? ""))
             #expect(read.systemOut == visible(original.systemOut ?? ""))
         }
-        #expect(totals(back) == Totals(
-            tests: records.count, passed: 0, failed: summary.totals.failed, errored: summary.totals.errored,
-            skipped: 0, flaky: 0, time: summary.totals.time))
+        #expect(
+            totals(back)
+                == Totals(
+                    tests: records.count, passed: 0, failed: summary.totals.failed, errored: summary.totals.errored,
+                    skipped: 0, flaky: 0, time: summary.totals.time))
     }
 
     @Test("a long suite is split into several testsuite elements, each with its own counts")

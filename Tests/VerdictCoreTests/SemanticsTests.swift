@@ -20,10 +20,12 @@ struct SemanticsTests {
         #expect(outcomes == [.errored, .failed, .skipped, .passed])
     }
 
-    @Test("skip from status and result attributes, any case", arguments: [
-        "status=\"disabled\"", "status=\"NotRun\"", "status=\"skipped\"", "status=\"IGNORED\"",
-        "result=\"skipped\"", "result=\"suppressed\"",
-    ])
+    @Test(
+        "skip from status and result attributes, any case",
+        arguments: [
+            "status=\"disabled\"", "status=\"NotRun\"", "status=\"skipped\"", "status=\"IGNORED\"",
+            "result=\"skipped\"", "result=\"suppressed\"",
+        ])
     func attributeSkips(_ attribute: String) throws {
         #expect(try single("<testcase name=\"t\" \(attribute)/>").outcome == .skipped)
     }
@@ -148,7 +150,8 @@ struct SemanticsTests {
     func timeWarnings() throws {
         let quiet = try readJUnit("<testcase name=\"t\"/>")
         #expect(quiet.report.warnings.isEmpty)
-        let noisy = try readJUnit("<testsuite>\n<testcase name=\"a\" time=\"soon\"/>\n<testcase name=\"b\" time=\"-3\"/></testsuite>")
+        let noisy = try readJUnit(
+            "<testsuite>\n<testcase name=\"a\" time=\"soon\"/>\n<testcase name=\"b\" time=\"-3\"/></testsuite>")
         #expect(noisy.report.warnings.count == 1)
         #expect(noisy.report.warnings[0].contains("2 testcase time(s)"))
         #expect(noisy.report.warnings[0].contains("line 2"))
@@ -168,13 +171,15 @@ struct SemanticsTests {
 
     @Test("suite counters are not trusted")
     func countersIgnored() throws {
-        let t = totals(try readJUnit("<testsuite tests=\"6\" failures=\"2\"><testcase name=\"a\"/></testsuite>").records)
+        let t = totals(
+            try readJUnit("<testsuite tests=\"6\" failures=\"2\"><testcase name=\"a\"/></testsuite>").records)
         #expect(t.tests == 1 && t.failed == 0)
     }
 
     @Test("a truncated file keeps every testcase closed before the cut, with a warning")
     func truncated() throws {
-        let xml = "<testsuite name=\"s\"><testcase name=\"a\"/><testcase name=\"b\"><failure>boom</failure></testcase><testcase name=\"c\"><fail"
+        let xml =
+            "<testsuite name=\"s\"><testcase name=\"a\"/><testcase name=\"b\"><failure>boom</failure></testcase><testcase name=\"c\"><fail"
         let (records, report) = try readJUnit(xml)
         #expect(records.map(\.name) == ["a", "b"])
         #expect(report.incomplete)
@@ -248,14 +253,16 @@ struct SemanticsTests {
 
     @Test("ISO-8859-1 declared")
     func latin1() throws {
-        let data: [UInt8] = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><testcase name=\"caf".utf8) + [0xE9]
+        let data: [UInt8] =
+            Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><testcase name=\"caf".utf8) + [0xE9]
             + Array("\"/>".utf8)
         #expect(try JUnitReader.read(data).records.map(\.name) == ["café"])
     }
 
     @Test("control characters and references to them are replaced, not fatal")
     func controlCharacters() throws {
-        let data: [UInt8] = Array("<testcase name=\"a".utf8) + [0x1B] + Array("[31mred&#27;&#x0;\"><failure>".utf8)
+        let data: [UInt8] =
+            Array("<testcase name=\"a".utf8) + [0x1B] + Array("[31mred&#27;&#x0;\"><failure>".utf8)
             + [0x00, 0x07] + Array("x</failure></testcase>".utf8)
         let (records, report) = try JUnitReader.read(data)
         let record = try #require(records.first)

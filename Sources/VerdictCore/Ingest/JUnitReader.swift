@@ -10,6 +10,7 @@ public final class JUnitReader {
     private lazy var parser = XMLPushParser(handler: self)
     private var state: JUnitState
     private var finished = false
+    private static let sliceSize = 1 << 20
 
     public init(inputIndex: Int = 0, source: String, sink: @escaping (TestRecord) -> Void) {
         self.inputIndex = inputIndex
@@ -23,9 +24,15 @@ public final class JUnitReader {
     public func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
         guard parser.failure == nil, !state.stopped else { return false }
         var ok = true
-        normalizer.process(chunk, final: false) { bytes in
-            if ok { ok = parser.feed(bytes) }
-        }
+        // Slices of at most 1 MiB, so the normalizer can split long CDATA sections in time.
+        var offset = 0
+        repeat {
+            let end = min(offset + Self.sliceSize, chunk.count)
+            normalizer.process(UnsafeRawBufferPointer(rebasing: chunk[offset..<end]), final: false) { bytes in
+                if ok { ok = parser.feed(bytes) }
+            }
+            offset = end
+        } while ok && offset < chunk.count && !state.stopped
         return ok && !state.stopped
     }
 

@@ -29,6 +29,10 @@ struct XMLByteNormalizer {
     private var utf16Pending: [UInt8] = []
     private var highSurrogate: UInt16?
     private var output: [UInt8] = []
+    /// Inside a CDATA section, and how many of its bytes have passed since it opened or was split.
+    private var inCDATA = false
+    private var cdataRun = 0
+    private var cdataFrom = 0
 
     private static let headLimit = 1024
 
@@ -285,7 +289,35 @@ struct XMLByteNormalizer {
 
         scan: while index < count {
             let byte = bytes[index]
-            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "&") {
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<")
+                && byte != UInt8(ascii: "]")
+            {
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "<") {
+                if !inCDATA {
+                    guard index + 9 <= count || final else { break scan }
+                    if index + 9 <= count && Self.matches(bytes, at: index, Self.cdataOpen) {
+                        inCDATA = true
+                        index += 9
+                        cdataFrom = index
+                        continue
+                    }
+                }
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "]") {
+                if inCDATA {
+                    guard index + 3 <= count || final else { break scan }
+                    if index + 3 <= count && Self.matches(bytes, at: index, Self.cdataClose) {
+                        inCDATA = false
+                        cdataRun = 0
+                        index += 3
+                        continue
+                    }
+                }
                 index += 1
                 continue
             }
@@ -299,6 +331,10 @@ struct XMLByteNormalizer {
                 continue
             }
             if byte == UInt8(ascii: "&") {
+                if inCDATA {  // a reference inside CDATA is literal text
+                    index += 1
+                    continue
+                }
                 switch Self.characterReference(bytes, at: index) {
                 case .incomplete where !final:
                     break scan
@@ -326,12 +362,33 @@ struct XMLByteNormalizer {
             }
         }
         if index < count { carry = Array(UnsafeRawBufferPointer(rebasing: bytes[index..<count])) }
+        if inCDATA {
+            cdataRun += index - cdataFrom
+            // libxml2 refuses a single CDATA section over 10 MB (without the unsafe HUGE option):
+            // close and reopen long ones so a 20 MB system-out is read, not fatal.
+            if cdataRun >= Self.cdataSplit, index > 0, bytes[index - 1] != UInt8(ascii: "]") {
+                replace(index, index, with: Self.cdataReopen)
+                replacedCharacters -= 1
+                cdataRun = 0
+            }
+        }
+        cdataFrom = 0
         if changed {
             output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
             output.withUnsafeBytes { emit($0) }
         } else {
             emit(UnsafeRawBufferPointer(rebasing: bytes[0..<index]))
         }
+    }
+
+    private static let cdataOpen: [UInt8] = Array("<![CDATA[".utf8)
+    private static let cdataClose: [UInt8] = Array("]]>".utf8)
+    private static let cdataReopen: [UInt8] = Array("]]><![CDATA[".utf8)
+    private static let cdataSplit = 4 << 20
+
+    private static func matches(_ bytes: UnsafeRawBufferPointer, at index: Int, _ pattern: [UInt8]) -> Bool {
+        for (offset, expected) in pattern.enumerated() where bytes[index + offset] != expected { return false }
+        return true
     }
 
     private static func controlPicture(_ scalar: UInt32) -> [UInt8] {

@@ -104,7 +104,7 @@ final class XMLPushParser {
             let rc = vx_parser_feed(parser, base, Int32(length), terminate && isLast ? 1 : 0)
             if rc != 0 {
                 failure = XMLParseFailure(
-                    message: String(cString: vx_parser_error_message(parser)),
+                    message: Self.explain(String(cString: vx_parser_error_message(parser))),
                     line: Int(vx_parser_error_line(parser)),
                     column: Int(vx_parser_error_column(parser)),
                     refusedDoctype: vx_parser_refused_doctype(parser) != 0,
@@ -120,6 +120,14 @@ final class XMLPushParser {
     @discardableResult
     func finish() -> Bool {
         feed(UnsafeRawBufferPointer(start: nil, count: 0), terminate: true)
+    }
+
+    /// libxml2's words, with a hint where they are cryptic.
+    static func explain(_ message: String) -> String {
+        if message.contains("Huge input lookup") || message.contains("too long") {
+            return message + " (a single attribute value or text is larger than the XML parser's 10 MB limit)"
+        }
+        return message
     }
 
     /// Stops from inside a callback; the caller records why.
