@@ -45,7 +45,10 @@ public struct ReportAccumulator: Sendable {
     private var byClassname: [String: GroupAccumulator] = [:]
     private var byFile: [String?: GroupAccumulator] = [:]
     private var bySource: [String: GroupAccumulator] = [:]
-    private var identities: [TestIdentity: IdentityState] = [:]
+    /// Keyed by a 128-bit digest of the identity, not its strings: a million passing tests cost
+    /// 16 bytes of key each. Names are kept only for identities that turn out flaky.
+    private var identities: [IdentityDigest: IdentityState] = [:]
+    private var flakyNames: [IdentityDigest: TestIdentity] = [:]
     private var slowest: [TestItem] = []
     private var failures: [FailureItem] = []
     private var inputs: [InputReport] = []
@@ -67,14 +70,18 @@ public struct ReportAccumulator: Sendable {
         byFile[record.file, default: GroupAccumulator()].add(record)
         bySource[record.source, default: GroupAccumulator()].add(record)
 
-        var state = identities[record.identity, default: IdentityState()]
+        let identity = record.identity
+        let digest = IdentityDigest(identity)
+        var state = identities[digest, default: IdentityState()]
+        let wasFlaky = state.isFlaky
         switch record.outcome {
         case .passed: state.passed += 1
         case .failed, .errored: state.failed += 1
         case .skipped: break
         }
         if record.flakyMarked { state.marked = true }
-        identities[record.identity] = state
+        identities[digest] = state
+        if state.isFlaky && !wasFlaky { flakyNames[digest] = identity }
 
         if top > 0, slowest.count < top || record.time > (slowest.last?.time ?? 0) {
             let item = TestItem(
@@ -117,12 +124,12 @@ public struct ReportAccumulator: Sendable {
     }
 
     public func summary(title: String) -> ReportSummary {
-        let flaky = identities.filter { $0.value.isFlaky }
-            .map { identity, state in
-                FlakyItem(
-                    classname: identity.classname, name: identity.name, passed: Int(state.passed),
-                    failed: Int(state.failed), markedFlaky: state.marked)
-            }
+        let flaky = flakyNames.compactMap { digest, identity -> FlakyItem? in
+            guard let state = identities[digest] else { return nil }
+            return FlakyItem(
+                classname: identity.classname, name: identity.name, passed: Int(state.passed),
+                failed: Int(state.failed), markedFlaky: state.marked)
+        }
             .sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
         var totalsOut = Totals()
         totalsOut.tests = totals.times.count
@@ -152,5 +159,27 @@ public struct ReportAccumulator: Sendable {
             case (nil, nil): return false
             }
         }
+    }
+}
+
+/// Two independent 64-bit hashes of an identity's bytes (FNV-1a and a multiply-xorshift mix): a
+/// collision between two different tests is about as likely as 2^-128 per pair.
+struct IdentityDigest: Hashable, Sendable {
+    let first: UInt64
+    let second: UInt64
+
+    init(_ identity: TestIdentity) {
+        var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
+        var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func feed(_ byte: UInt8) {
+            fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            mix = (mix ^ UInt64(byte)) &* 0xBF58_476D_1CE4_E5B9
+            mix ^= mix >> 29
+        }
+        for byte in identity.classname.utf8 { feed(byte) }
+        feed(0xFF)  // never part of UTF-8: separates classname from name
+        for byte in identity.name.utf8 { feed(byte) }
+        first = fnv
+        second = mix
     }
 }

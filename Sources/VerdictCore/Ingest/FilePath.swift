@@ -5,7 +5,7 @@ import Foundation
 enum FilePath {
     static func normalize(_ raw: String?) -> String? {
         guard var path = raw?.trimmingWhitespace(), !path.isEmpty else { return nil }
-        if path.contains("\\") { path = path.replacingOccurrences(of: "\\", with: "/") }
+        if path.utf8.contains(UInt8(ascii: "\\")) { path = path.replacingOccurrences(of: "\\", with: "/") }
         while path.hasPrefix("./") { path.removeFirst(2) }
         return path.isEmpty ? nil : path
     }

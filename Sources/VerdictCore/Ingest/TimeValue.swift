@@ -12,11 +12,11 @@ enum TimeValue {
         guard let raw else { return .missing }
         var text = raw.trimmingWhitespace()
         if text.isEmpty { return .missing }
-        if text.contains(",") {
+        if text.utf8.contains(UInt8(ascii: ",")) {
             if isThousandsGrouped(text) {
                 text.removeAll { $0 == "," }
-            } else if text.filter({ $0 == "," }).count == 1, !text.contains(".") {
-                text = text.replacingOccurrences(of: ",", with: ".")
+            } else if text.utf8.filter({ $0 == UInt8(ascii: ",") }).count == 1, !text.utf8.contains(UInt8(ascii: ".")) {
+                text = String(text.map { $0 == "," ? "." : $0 })
             } else {
                 return .invalid
             }
