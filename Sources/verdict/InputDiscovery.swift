@@ -22,6 +22,8 @@ struct InputSource: Hashable {
 struct DiscoveryProblem: Error, CustomStringConvertible {
     var path: String
     var message: String
+    /// False for what is only worth a warning (a broken link found inside a folder).
+    var isError = true
     var description: String { "\(path): \(message)" }
 }
 
@@ -102,7 +104,9 @@ struct InputDiscovery {
                     var isDirectory: ObjCBool = false
                     guard fileManager.fileExists(atPath: childPath, isDirectory: &isDirectory) else {
                         if pattern?.matches(relativePath: childRelative) ?? Self.hasInputExtension(name) {
-                            problems.append(DiscoveryProblem(path: childPath, message: "broken symbolic link, skipped"))
+                            problems.append(
+                                DiscoveryProblem(
+                                    path: childPath, message: "broken symbolic link, skipped", isError: false))
                         }
                         continue
                     }

@@ -25,13 +25,15 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Inputs: files, folders, patterns, or - for standard input.")
     var inputs: [String]
 
-    @Option(help: ArgumentHelp("Write the HTML report here.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the HTML report here (- for standard output).", valueName: "file"))
     var html: String?
 
     @Option(help: ArgumentHelp("Write the Markdown report here (- for standard output).", valueName: "file"))
     var markdown: String?
 
-    @Option(help: ArgumentHelp("Write one merged, normalised JUnit XML file here.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Write one merged, normalised JUnit XML file here (- for standard output).", valueName: "file"))
     var junit: String?
 
     @Option(help: ArgumentHelp("Write the JSON summary here (- for standard output).", valueName: "file"))

@@ -37,7 +37,7 @@ final class ReportRun: RecordSink {
         defer { junitBody?.discard() }
 
         let (inputs, problems) = InputDiscovery().discover(command.inputs)
-        for problem in problems { stderr.print("error: \(problem)") }
+        for problem in problems { stderr.print("\(problem.isError ? "error" : "warning"): \(problem)") }
         if inputs.isEmpty && !command.allowEmpty {
             throw Failure(
                 message: "no input found in \(command.inputs.joined(separator: " ")) "
@@ -80,11 +80,11 @@ final class ReportRun: RecordSink {
 
         if [command.html, command.markdown, command.json, command.junit].allSatisfy({ $0 == nil }) {
             TerminalSummary(summary: summary, colour: Terminal.stdoutSupportsColour).print()
-        } else if ![command.markdown, command.json].contains("-") {
+        } else if ![command.html, command.markdown, command.json, command.junit].contains("-") {
             print(TerminalSummary(summary: summary, colour: Terminal.stdoutSupportsColour).headline())
         }
 
-        if !rejected.isEmpty || !problems.isEmpty { return ExitStatus.inputOrUsage }
+        if !rejected.isEmpty || problems.contains(where: \.isError) { return ExitStatus.inputOrUsage }
         let totals = summary.totals
         switch command.failOn {
         case .none: return ExitStatus.ok

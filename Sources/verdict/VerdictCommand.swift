@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VerdictCore
 
 @main
@@ -9,6 +10,21 @@ struct VerdictCommand: ParsableCommand {
         version: Verdict.version,
         subcommands: [ReportCommand.self]
     )
+
+    /// Like ArgumentParser's `main()`, but usage errors exit 2 (as documented), not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code.rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.inputOrUsage)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes, as documented in README.md.

@@ -130,7 +130,7 @@ public struct ReportAccumulator: Sendable {
                 classname: identity.classname, name: identity.name, passed: Int(state.passed),
                 failed: Int(state.failed), markedFlaky: state.marked)
         }
-            .sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
+        .sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
         var totalsOut = Totals()
         totalsOut.tests = totals.times.count
         totalsOut.passed = totals.counts[0]

@@ -167,7 +167,16 @@ extension V1Job {
                 name: step.name ?? "", time: (actions.compactMap(\.runTimeMillis).max() ?? 0) / 1000, status: status,
                 failed: !failedContainers.isEmpty, containers: actions.count, failedContainers: failedContainers)
         }
-        let project = [username, reponame].compactMap { $0 }.joined(separator: "/")
+        // The same slug form as v2's `project.slug`: gh/ORG/REPO, bb/ORG/REPO.
+        let vcs: String? =
+            switch vcsType {
+            case "github"?: "gh"
+            case "bitbucket"?: "bb"
+            default: vcsType
+            }
+        let project =
+            username != nil && reponame != nil
+            ? [vcs, username, reponame].compactMap { $0 }.joined(separator: "/") : ""
         return JobSummary(
             api: "v1.1", number: buildNum, name: jobName ?? workflows?.jobName,
             project: project.isEmpty ? nil : project,

@@ -99,6 +99,7 @@ struct V1Job: Decodable, Sendable {
     var parallel: Int?
     var username: String?
     var reponame: String?
+    var vcsType: String?
     var jobName: String?
     var workflows: V1Workflow?
     var steps: [V1Step]?
@@ -110,10 +111,12 @@ struct V1Job: Decodable, Sendable {
         case buildURL = "build_url"
         case buildTimeMillis = "build_time_millis"
         case jobName = "job_name"
+        case vcsType = "vcs_type"
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        vcsType = try? c.decodeIfPresent(String.self, forKey: .vcsType)
         buildNum = try? c.decodeIfPresent(Int.self, forKey: .buildNum)
         branch = try? c.decodeIfPresent(String.self, forKey: .branch)
         vcsRevision = try? c.decodeIfPresent(String.self, forKey: .vcsRevision)

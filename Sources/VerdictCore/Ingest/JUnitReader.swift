@@ -10,6 +10,7 @@ public final class JUnitReader {
     private lazy var parser = XMLPushParser(handler: self)
     private var state: JUnitState
     private var finished = false
+    private var position = StreamPosition()
     private static let sliceSize = 1 << 20
 
     public init(inputIndex: Int = 0, source: String, sink: @escaping (TestRecord) -> Void) {
@@ -29,7 +30,9 @@ public final class JUnitReader {
         repeat {
             let end = min(offset + Self.sliceSize, chunk.count)
             normalizer.process(UnsafeRawBufferPointer(rebasing: chunk[offset..<end]), final: false) { bytes in
-                if ok { ok = parser.feed(bytes) }
+                guard ok else { return }
+                position.advance(over: bytes)
+                ok = parser.feed(bytes)
             }
             offset = end
         } while ok && offset < chunk.count && !state.stopped
@@ -43,6 +46,7 @@ public final class JUnitReader {
         finished = true
         if parser.failure == nil && !state.stopped {
             normalizer.process(UnsafeRawBufferPointer(start: nil, count: 0), final: true) { bytes in
+                position.advance(over: bytes)
                 parser.feed(bytes)
             }
             parser.finish()
@@ -57,8 +61,8 @@ public final class JUnitReader {
             report.incomplete = true
             let what =
                 failure.atEnd
-                ? "the file ends before the XML document does (truncated: did the test runner crash while "
-                    + "writing?); the end was reached at line \(failure.line)"
+                ? "the file ends at line \(position.line), column \(position.column) before the XML document "
+                    + "does (truncated: did the test runner crash while writing?)"
                 : "the XML stops being well-formed at line \(failure.line), column \(failure.column) "
                     + "(\(failure.message))"
             report.warnings.append(
@@ -111,5 +115,29 @@ extension JUnitReader: XMLEventHandler {
 
     func text(_ bytes: UnsafeRawBufferPointer) {
         state.text(bytes)
+    }
+}
+
+/// Line and column of the end of what was fed, for messages about truncated files.
+struct StreamPosition {
+    private(set) var line = 1
+    private var bytesOnLine = 0
+
+    /// Column of the next byte (1-based, in bytes).
+    var column: Int { bytesOnLine + 1 }
+
+    mutating func advance(over bytes: UnsafeRawBufferPointer) {
+        var lastNewline = -1
+        var newlines = 0
+        for index in 0..<bytes.count where bytes[index] == 0x0A {
+            newlines += 1
+            lastNewline = index
+        }
+        if newlines > 0 {
+            line += newlines
+            bytesOnLine = bytes.count - lastNewline - 1
+        } else {
+            bytesOnLine += bytes.count
+        }
     }
 }

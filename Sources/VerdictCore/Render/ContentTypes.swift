@@ -110,7 +110,6 @@ struct MarkdownEscaping: MustacheContentType {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
             case "\t": out += " "
             default:
                 if Self.punctuation.contains(scalar) {
