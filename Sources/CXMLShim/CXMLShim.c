@@ -3,6 +3,8 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +23,14 @@ struct vx_parser {
     int column;
 };
 
-__attribute__((constructor)) static void vx_init(void) { xmlInitParser(); }
+static void vx_silent(void *context, const char *message, ...) { (void)context; (void)message; }
+
+__attribute__((constructor)) static void vx_init(void) {
+    xmlInitParser();
+    // libxml2 prints some errors itself (encoding, I/O); they are collected per parse instead.
+    xmlSetGenericErrorFunc(NULL, vx_silent);
+    xmlThrDefSetGenericErrorFunc(NULL, vx_silent);
+}
 
 static int vx_classify(const xmlChar *name) {
     switch (name[0]) {
@@ -118,6 +127,7 @@ vx_parser *vx_parser_create(void *context, vx_start_fn start, vx_end_fn end, vx_
     sax.cdataBlock = vx_characters;
     sax.internalSubset = vx_internal_subset;
 
+    xmlSetGenericErrorFunc(NULL, vx_silent);  // per thread in a threaded libxml2
     p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, NULL);
     if (p->ctxt == NULL) { free(p); return NULL; }
     // Safe options only. Never NOENT (it turns entity substitution ON), DTDLOAD/DTDATTR/DTDVALID or HUGE.
@@ -185,4 +195,48 @@ void vx_parser_free(vx_parser *p) {
     }
     free(p->attributes);
     free(p);
+}
+
+struct vx_transcoder {
+    iconv_t cd;
+};
+
+vx_transcoder *vx_transcoder_create(const char *encoding) {
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1) return NULL;
+    vx_transcoder *t = malloc(sizeof(vx_transcoder));
+    if (t == NULL) { iconv_close(cd); return NULL; }
+    t->cd = cd;
+    return t;
+}
+
+size_t vx_transcode(vx_transcoder *t, const unsigned char *input, size_t length, unsigned char *output,
+                    size_t capacity, int final, size_t *consumed, size_t *invalid) {
+    char *in = (char *)input;
+    size_t in_left = input == NULL ? 0 : length;
+    char *out = (char *)output;
+    size_t out_left = capacity;
+    *invalid = 0;
+    while (in_left > 0) {
+        size_t rc = iconv(t->cd, &in, &in_left, &out, &out_left);
+        if (rc != (size_t)-1) break;
+        if (errno == E2BIG) break;                   // output full: the caller calls again
+        if (errno == EINVAL && !final) break;         // incomplete character: wait for more input
+        if (out_left < 3) break;
+        // EILSEQ (or EINVAL at the end): one byte is not valid here; write U+FFFD and go on.
+        memcpy(out, "\xEF\xBF\xBD", 3);
+        out += 3;
+        out_left -= 3;
+        in += 1;
+        in_left -= 1;
+        *invalid += 1;
+    }
+    *consumed = (size_t)(in - (char *)input);
+    return capacity - out_left;
+}
+
+void vx_transcoder_free(vx_transcoder *t) {
+    if (t == NULL) return;
+    iconv_close(t->cd);
+    free(t);
 }

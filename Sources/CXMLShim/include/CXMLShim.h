@@ -66,4 +66,17 @@ int vx_attribute_index(const vx_attribute *_Nullable attributes, int count, cons
 
 void vx_parser_free(vx_parser *_Nullable parser);
 
+/// A streaming converter from a named encoding to UTF-8 (iconv). NULL when the name is unknown.
+typedef struct vx_transcoder vx_transcoder;
+vx_transcoder *_Nullable vx_transcoder_create(const char *_Nonnull encoding);
+
+/// Converts as much of `input` as possible into `output`. Returns the bytes written; `consumed`
+/// says how much input was used (an incomplete character at the end is left for the next call
+/// unless `final`). Bytes that are invalid in the encoding become U+FFFD and are counted in `invalid`.
+size_t vx_transcode(vx_transcoder *_Nonnull transcoder, const unsigned char *_Nullable input, size_t length,
+                    unsigned char *_Nonnull output, size_t capacity, int final, size_t *_Nonnull consumed,
+                    size_t *_Nonnull invalid);
+
+void vx_transcoder_free(vx_transcoder *_Nullable transcoder);
+
 #endif

@@ -71,7 +71,7 @@ public final class JUnitReader {
         } else if !state.rootSeen {
             throw .notWellFormed(message: "no root element", line: 1, column: 1)
         }
-        report.warnings.append(contentsOf: normalizer.notes.filter { $0.contains("wins") })
+        report.warnings.append(contentsOf: normalizer.warnings)
         if normalizer.replacedCharacters > 0 {
             report.warnings.append(
                 "\(normalizer.replacedCharacters) character(s) that XML does not allow (control characters such "

@@ -9,20 +9,22 @@ import Foundation
 /// Documents in other declared encodings are passed through for libxml2 to decode.
 /// Chunks may split characters and references anywhere: the state carries across calls.
 struct XMLByteNormalizer {
-    enum Encoding: String {
-        case utf8 = "UTF-8"
-        case utf16LE = "UTF-16LE"
-        case utf16BE = "UTF-16BE"
-        case latin1 = "ISO-8859-1"
-        case windows1252 = "Windows-1252"
-        case passthrough
+    enum Encoding: Equatable {
+        case utf8
+        case utf16LE
+        case utf16BE
+        case latin1
+        case windows1252
+        /// Any other encoding the system's iconv knows, by its declared name.
+        case other(String)
     }
 
     private(set) var encoding: Encoding?
     /// Characters replaced because XML forbids them or the bytes were not valid in the encoding.
     private(set) var replacedCharacters = 0
-    /// Notes on what was done to the prolog (BOM, label overridden).
-    private(set) var notes: [String] = []
+    /// What is worth a warning about the encoding (a label overridden or unknown).
+    private(set) var warnings: [String] = []
+    private var iconv: IconvTranscoder?
 
     private var head: [UInt8] = []
     private var carry: [UInt8] = []
@@ -36,7 +38,7 @@ struct XMLByteNormalizer {
 
     private static let headLimit = 1024
 
-    /// Processes one chunk; `emit` receives normalised UTF-8 (or passthrough) bytes.
+    /// Processes one chunk; `emit` receives normalised UTF-8 bytes.
     mutating func process(
         _ chunk: UnsafeRawBufferPointer, final: Bool, emit: (UnsafeRawBufferPointer) -> Void
     ) {
@@ -57,45 +59,55 @@ struct XMLByteNormalizer {
         _ bytes: [UInt8], final: Bool, emit: (UnsafeRawBufferPointer) -> Void
     ) {
         var body = bytes[...]
+        var hasBOM = true
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             encoding = .utf8
             body = bytes.dropFirst(3)
-            notes.append("UTF-8 byte-order mark: read as UTF-8")
         } else if bytes.starts(with: [0xFF, 0xFE]) {
             encoding = .utf16LE
             body = bytes.dropFirst(2)
-            notes.append("UTF-16LE byte-order mark: read as UTF-16LE")
         } else if bytes.starts(with: [0xFE, 0xFF]) {
             encoding = .utf16BE
             body = bytes.dropFirst(2)
-            notes.append("UTF-16BE byte-order mark: read as UTF-16BE")
         } else if bytes.starts(with: [0x3C, 0x00, 0x3F, 0x00]) {
             encoding = .utf16LE
+            hasBOM = false
         } else if bytes.starts(with: [0x00, 0x3C, 0x00, 0x3F]) {
             encoding = .utf16BE
+            hasBOM = false
         } else {
+            hasBOM = false
             let label = Self.declaredEncoding(bytes)
-            encoding = Self.encoding(forLabel: label)
+            switch Self.encoding(forLabel: label) {
+            case .other(let name)?:
+                if let transcoder = IconvTranscoder(encoding: name) {
+                    iconv = transcoder
+                    encoding = .other(name)
+                } else {
+                    encoding = .utf8
+                    warnings.append("the encoding \"\(name)\" is unknown; the file was read as UTF-8")
+                }
+            case let known?:
+                encoding = known
+            case nil:
+                encoding = .utf8
+                warnings.append(
+                    "the declaration says encoding \"\(label ?? "")\" but the file has no byte-order mark and "
+                        + "reads as ASCII-compatible text; read as UTF-8")
+            }
         }
-        let decided = encoding ?? .passthrough
-        if decided == .passthrough {
-            Array(body).withUnsafeBytes { emit($0) }
-            return
-        }
-        // Everything else becomes UTF-8: transcode the head, then drop the XML declaration so
-        // libxml2 reads UTF-8 whatever the (possibly invalid) label said.
+        let decided = encoding ?? .utf8
+        // Everything becomes UTF-8: transcode the head, then drop the XML declaration so libxml2
+        // reads UTF-8 whatever the (possibly invalid) label said.
         var utf8: [UInt8] = []
         Array(body).withUnsafeBytes { raw in
             transcode(raw, final: final) { utf8.append(contentsOf: $0) }
         }
-        if let label = Self.declaredEncoding(utf8), let declared = Self.encoding(forLabel: label),
-            declared != decided, decided == .utf16LE || decided == .utf16BE || bytes.starts(with: [0xEF, 0xBB, 0xBF])
-        {
-            notes.append("the declaration says encoding \"\(label)\"; the byte-order mark wins")
-        } else if let label = Self.declaredEncoding(utf8), Self.encoding(forLabel: label) == nil,
-            decided == .utf16LE || decided == .utf16BE
-        {
-            notes.append("the declaration's encoding label \"\(label)\" is not valid; the byte-order mark wins")
+        if hasBOM, let label = Self.declaredEncoding(utf8), Self.encoding(forLabel: label) != decided {
+            let known = Self.encoding(forLabel: label) != nil
+            warnings.append(
+                "the declaration says encoding \"\(label)\"\(known ? "" : ", not a valid name,"); "
+                    + "the byte-order mark wins")
         }
         Self.removeDeclaration(&utf8)
         utf8.withUnsafeBytes { sanitize($0, final: final, emit: emit) }
@@ -143,8 +155,8 @@ struct XMLByteNormalizer {
         case "utf-8", "utf8", "us-ascii", "ascii": return .utf8
         case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso-latin-1": return .latin1
         case "windows-1252", "cp1252", "x-cp1252": return .windows1252
-        case "utf-16", "utf-16le", "utf-16be": return nil
-        default: return .passthrough
+        case "utf-16", "utf-16le", "utf-16be", "utf-32", "utf-32le", "utf-32be", "ucs-2", "ucs-4": return nil
+        default: return .other(label)
         }
     }
 
@@ -153,10 +165,8 @@ struct XMLByteNormalizer {
     private mutating func convert(_ chunk: UnsafeRawBufferPointer, final: Bool, emit: (UnsafeRawBufferPointer) -> Void)
     {
         switch encoding {
-        case .utf8?:
+        case .utf8?, nil:
             sanitize(chunk, final: final, emit: emit)
-        case .passthrough?, nil:
-            emit(chunk)
         default:
             var utf8: [UInt8] = []
             transcode(chunk, final: final) { utf8.append(contentsOf: $0) }
@@ -164,11 +174,14 @@ struct XMLByteNormalizer {
         }
     }
 
-    /// UTF-16 / Latin-1 / Windows-1252 to UTF-8 (identity for UTF-8).
+    /// UTF-16 / Latin-1 / Windows-1252 / iconv encodings to UTF-8 (identity for UTF-8).
     private mutating func transcode(
         _ chunk: UnsafeRawBufferPointer, final: Bool, emit: (UnsafeRawBufferPointer) -> Void
     ) {
         switch encoding {
+        case .other?:
+            guard let iconv else { return emit(chunk) }
+            replacedCharacters += iconv.convert(chunk, final: final, emit: emit)
         case .utf16LE?, .utf16BE?:
             var bytes = utf16Pending
             bytes.append(contentsOf: chunk)

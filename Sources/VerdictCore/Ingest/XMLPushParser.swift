@@ -141,3 +141,53 @@ final class XMLPushParser {
         return Int(vx_parser_current_line(parser))
     }
 }
+
+/// A streaming conversion to UTF-8 through the system's iconv, for declared encodings Verdict does
+/// not decode itself (Shift_JIS, windows-1251, ISO-8859-15, ...).
+final class IconvTranscoder {
+    private let transcoder: OpaquePointer
+    private var pending: [UInt8] = []
+    private var output = [UInt8](repeating: 0, count: 256 * 1024)
+
+    init?(encoding: String) {
+        guard let transcoder = vx_transcoder_create(encoding) else { return nil }
+        self.transcoder = transcoder
+    }
+
+    deinit { vx_transcoder_free(transcoder) }
+
+    /// Converts a chunk (keeping an incomplete character for the next call unless `final`);
+    /// returns how many invalid bytes became U+FFFD.
+    func convert(_ chunk: UnsafeRawBufferPointer, final: Bool, emit: (UnsafeRawBufferPointer) -> Void) -> Int {
+        var input = pending
+        input.append(contentsOf: chunk)
+        pending = []
+        var offset = 0
+        var invalidTotal = 0
+        let capacity = output.count
+        while offset < input.count {
+            var consumed = 0
+            var invalid = 0
+            let written = input.withUnsafeBytes { raw in
+                output.withUnsafeMutableBytes { out -> Int in
+                    guard let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+                    return vx_transcode(
+                        transcoder, raw.baseAddress?.advanced(by: offset).assumingMemoryBound(to: UInt8.self),
+                        input.count - offset, target, capacity, final ? 1 : 0, &consumed, &invalid)
+                }
+            }
+            invalidTotal += invalid
+            output.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<written])) }
+            offset += consumed
+            if consumed == 0 && written == 0 { break }  // an incomplete character waits for more input
+        }
+        if offset < input.count { pending = Array(input[offset...]) }
+        if final && !pending.isEmpty {
+            // A character cut off by the end of the file.
+            invalidTotal += 1
+            pending = []
+            [UInt8]([0xEF, 0xBF, 0xBD]).withUnsafeBytes { emit($0) }
+        }
+        return invalidTotal
+    }
+}
