@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "verdict", targets: ["verdict"]),
         .library(name: "VerdictCore", targets: ["VerdictCore"]),
+        .library(name: "VerdictCircleCI", targets: ["VerdictCircleCI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,10 +42,16 @@ let package = Package(
             swiftSettings: strictSwift,
             plugins: ["EmbedTemplatesPlugin"]
         ),
+        .target(
+            name: "VerdictCircleCI",
+            dependencies: ["VerdictCore"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "verdict",
             dependencies: [
                 "VerdictCore",
+                "VerdictCircleCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import VerdictCircleCI
 import VerdictCore
 
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case none, failed, errored
 }
 
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Read test results and write HTML, Markdown, JUnit and JSON reports.",
@@ -19,11 +20,20 @@ struct ReportCommand: ParsableCommand {
               verdict report SampleData --html report.html --markdown report.md
               verdict report 'build/**/TEST-*.xml' --junit merged.xml --json summary.json --fail-on failed
               cat results.xml | verdict report -
+              verdict report --circleci gh/acme-corp/storefront/48213 build/test-results --html report.html
             """
     )
 
     @Argument(help: "Inputs: files, folders, patterns, or - for standard input.")
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @Option(
+        name: .customLong("circleci"),
+        help: ArgumentHelp(
+            "Fetch a CircleCI job's details and tests and report them too (repeatable).", valueName: "project/job"))
+    var circleciJobs: [String] = []
+
+    @OptionGroup(title: "CircleCI (with --circleci)") var api: APIOptions
 
     @Option(help: ArgumentHelp("Write the HTML report here (- for standard output).", valueName: "file"))
     var html: String?
@@ -58,6 +68,9 @@ struct ReportCommand: ParsableCommand {
     var allowEmpty = false
 
     func validate() throws {
+        if inputs.isEmpty && circleciJobs.isEmpty {
+            throw ValidationError("give at least one input (a file, folder, pattern or -), or --circleci PROJECT/JOB")
+        }
         if top < 0 { throw ValidationError("--top must be 0 or more") }
         let outputs = [html, markdown, junit, json].compactMap { $0 }
         if outputs.filter({ $0 == "-" }).count > 1 {
@@ -65,10 +78,31 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let stderr = StandardError()
+        var inputs = self.inputs
+        var rewrites: [(String, String)] = []
+        var fetchWarnings = false
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "verdict-fetch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for text in circleciJobs {
+            let options = api
+            try await runAPI { () throws(CircleCIError) in
+                let job = try JobReference(text)
+                let folder = scratch.appendingPathComponent(
+                    "\(job.project.description.replacingOccurrences(of: "/", with: "-"))-\(job.number)")
+                if let warning = try await FetchCommand.fetch(job, into: folder.path, options: options, quiet: true) {
+                    stderr.print("warning: circleci:\(text): \(warning)")
+                    fetchWarnings = true
+                }
+                inputs.append(folder.path)
+                rewrites.append((folder.path, "circleci:\(job.project)/\(job.number)"))
+            }
+        }
         do {
-            let status = try ReportRun(command: self, stderr: stderr).run()
+            var status = try ReportRun(command: self, inputs: inputs, displayRewrites: rewrites, stderr: stderr).run()
+            if fetchWarnings && status == ExitStatus.ok { status = ExitStatus.inputOrUsage }
             if status != ExitStatus.ok { throw ExitCode(status) }
         } catch let error as ReportRun.Failure {
             stderr.print("error: \(error.message)")

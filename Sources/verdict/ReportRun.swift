@@ -8,14 +8,20 @@ final class ReportRun: RecordSink {
     }
 
     private let command: ReportCommand
+    private let inputs: [String]
+    private let displayRewrites: [(prefix: String, replacement: String)]
     private let stderr: StandardError
     private var accumulator: ReportAccumulator
     private var junitWriter: JUnitStreamWriter?
     private var junitBody: OutputFile?
     private var renderFailure: (any Error)?
 
-    init(command: ReportCommand, stderr: StandardError) {
+    init(
+        command: ReportCommand, inputs: [String], displayRewrites: [(String, String)] = [], stderr: StandardError
+    ) {
         self.command = command
+        self.inputs = inputs
+        self.displayRewrites = displayRewrites.map { (prefix: $0.0, replacement: $0.1) }
         self.stderr = stderr
         self.accumulator = ReportAccumulator(top: command.top)
     }
@@ -36,11 +42,17 @@ final class ReportRun: RecordSink {
         }
         defer { junitBody?.discard() }
 
-        let (inputs, problems) = InputDiscovery().discover(command.inputs)
+        var (inputs, problems) = InputDiscovery().discover(self.inputs)
+        for index in inputs.indices {
+            for rewrite in displayRewrites where inputs[index].displayPath.hasPrefix(rewrite.prefix) {
+                inputs[index].displayPath =
+                    rewrite.replacement + inputs[index].displayPath.dropFirst(rewrite.prefix.count)
+            }
+        }
         for problem in problems { stderr.print("\(problem.isError ? "error" : "warning"): \(problem)") }
         if inputs.isEmpty && !command.allowEmpty {
             throw Failure(
-                message: "no input found in \(command.inputs.joined(separator: " ")) "
+                message: "no input found in \(self.inputs.joined(separator: " ")) "
                     + "(folders are searched for *.xml and *.json; use --allow-empty to accept none)")
         }
         let rejected = InputLoader(sourceOverride: command.source).load(inputs, into: self)

@@ -3,19 +3,23 @@ import Foundation
 import VerdictCore
 
 @main
-struct VerdictCommand: ParsableCommand {
+struct VerdictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verdict",
         abstract: "Test-result analytics and reports from JUnit XML and CircleCI test metadata.",
         version: Verdict.version,
-        subcommands: [ReportCommand.self]
+        subcommands: [ReportCommand.self, FetchCommand.self, JobCommand.self, PipelineCommand.self]
     )
 
     /// Like ArgumentParser's `main()`, but usage errors exit 2 (as documented), not 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code.rawValue == 64 {
@@ -32,4 +36,5 @@ enum ExitStatus {
     static let ok: Int32 = 0
     static let failOnTriggered: Int32 = 1
     static let inputOrUsage: Int32 = 2
+    static let apiFailure: Int32 = 3
 }

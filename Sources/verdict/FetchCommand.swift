@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import VerdictCircleCI
+
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Save a CircleCI job's details and complete test metadata as files `verdict report` reads.",
+        discussion: """
+            v1.1 saves job.json and tests.json; v2 saves job.json and every /tests page (tests-page1.json, …).
+
+            Examples:
+              CIRCLE_TOKEN=… verdict fetch gh/acme-corp/storefront 48213
+              verdict fetch gh/acme-corp/storefront 48214 --api v2 --out results/ci
+              verdict report results/ci --html report.html
+            """
+    )
+
+    @Argument(
+        help: "Project slug: gh/ORG/REPO, github/ORG/REPO, bb/ORG/REPO, bitbucket/ORG/REPO, circleci/ORG-ID/PROJECT-ID."
+    )
+    var project: String
+
+    @Argument(help: "Job number.")
+    var job: Int
+
+    @Option(help: ArgumentHelp("Folder to save into (created if missing; default circleci-JOB).", valueName: "dir"))
+    var out: String?
+
+    @OptionGroup var options: APIOptions
+
+    func run() async throws {
+        try await runAPI { () throws(CircleCIError) in
+            let reference = JobReference(project: try ProjectSlug(project), number: job)
+            let folder = out ?? "circleci-\(job)"
+            let warning = try await Self.fetch(reference, into: folder, options: options, quiet: false)
+            if let warning {
+                StandardError().print("warning: \(warning)")
+                throw .unexpectedResponse(path: "\(reference.project)/\(job)/tests", reason: "paging stopped early")
+            }
+        }
+    }
+
+    /// Fetches into `folder` (atomic file writes); returns a paging warning, if any.
+    static func fetch(
+        _ job: JobReference, into folder: String, options: APIOptions, quiet: Bool
+    )
+        async throws(CircleCIError) -> String?
+    {
+        let client = try options.client()
+        let fetcher = JobFetcher(jobs: CircleCIJobs(client: client))
+        let (files, warning) = try await fetcher.fetch(job, api: options.version(for: job.project))
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .invalidRequest("cannot create the folder \(folder): \((error as NSError).localizedDescription)")
+        }
+        for file in files {
+            let path = (folder as NSString).appendingPathComponent(file.name)
+            do {
+                let output = try OutputFile(path: path)
+                try output.write(file.data)
+                try output.commit()
+            } catch {
+                throw .invalidRequest(String(describing: error))
+            }
+            if !quiet { print("saved \(path) (\(file.summary))") }
+        }
+        return warning
+    }
+}
