@@ -63,9 +63,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "VerdictCircleCITests",
+            dependencies: ["VerdictCircleCI"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "VerdictCLITests",
             dependencies: ["VerdictCore", "verdict"],
-            exclude: ["Golden"],
+            exclude: ["Golden", "Support"],
             swiftSettings: strictSwift
         ),
     ],

@@ -124,8 +124,13 @@ final class ReportRun: RecordSink {
     // MARK: Helpers
 
     private func loadTemplates() throws(Failure) -> TemplateSet {
+        try Self.loadTemplates(command.templates)
+    }
+
+    /// Built-in templates with the `.mustache` files of `folder` replacing them by name.
+    static func loadTemplates(_ folder: String?) throws(Failure) -> TemplateSet {
         var overrides: [String: String] = [:]
-        if let folder = command.templates {
+        if let folder {
             let url = URL(fileURLWithPath: folder)
             guard let files = try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: nil)
             else { throw Failure(message: "--templates \(folder): cannot read the folder") }
@@ -143,11 +148,17 @@ final class ReportRun: RecordSink {
         }
     }
 
-    private func open(_ path: String) throws(Failure) -> OutputFile {
+    static func open(_ path: String) throws(Failure) -> OutputFile {
         try wrap { () throws(OutputFile.Failure) in try OutputFile(path: path) }
     }
 
+    private func open(_ path: String) throws(Failure) -> OutputFile { try Self.open(path) }
+
     private func wrap<T>(_ body: () throws(OutputFile.Failure) -> T) throws(Failure) -> T {
+        try Self.wrap(body)
+    }
+
+    static func wrap<T>(_ body: () throws(OutputFile.Failure) -> T) throws(Failure) -> T {
         do { return try body() } catch { throw Failure(message: error.description) }
     }
 }

@@ -8,7 +8,9 @@ struct VerdictCommand: AsyncParsableCommand {
         commandName: "verdict",
         abstract: "Test-result analytics and reports from JUnit XML and CircleCI test metadata.",
         version: Verdict.version,
-        subcommands: [ReportCommand.self, FetchCommand.self, JobCommand.self, PipelineCommand.self]
+        subcommands: [
+            ReportCommand.self, CompareCommand.self, FetchCommand.self, JobCommand.self, PipelineCommand.self,
+        ]
     )
 
     /// Like ArgumentParser's `main()`, but usage errors exit 2 (as documented), not 64.

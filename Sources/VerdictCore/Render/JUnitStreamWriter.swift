@@ -35,14 +35,22 @@ public struct JUnitStreamWriter {
         self.write = write
     }
 
-    public mutating func add(_ record: TestRecord) throws(RenderError) {
+    /// Adds one testcase; `properties` become its `<properties>` (compare writes each test's change there).
+    public mutating func add(_ record: TestRecord, properties: [(name: String, value: String)] = []) throws(RenderError)
+    {
         let name = record.suite.isEmpty ? (record.classname.isEmpty ? "tests" : record.classname) : record.suite
         let key = SuiteKey(input: record.inputIndex, name: name)
         if key != pendingKey || pending.count >= suiteLimit || pendingBytes >= 8 << 20 {
             try flush()
             pendingKey = key
         }
-        let text = try templates.render(Self.caseContext(record), "junit-case")
+        var context = Self.caseContext(record)
+        if !properties.isEmpty {
+            context["properties"] = properties.map { ["name": $0.name, "value": $0.value] }
+            context["hasProperties"] = true
+            context["hasBody"] = true
+        }
+        let text = try templates.render(context, "junit-case")
         pending.append(text)
         pendingBytes += text.utf8.count
         counts.tests += 1

@@ -18,6 +18,27 @@ public struct ReportRenderer: Sendable {
         try templates.render(ReportContext(version: version).make(summary), "report.md")
     }
 
+    public func compareHTML(_ comparison: Comparison) throws(RenderError) -> String {
+        try templates.render(CompareContext(version: version).make(comparison), "compare.html")
+    }
+
+    /// Markdown for a PR comment: lists are shortened until it fits `limit` characters.
+    public func compareMarkdown(_ comparison: Comparison, limit: Int = 65_000) throws(RenderError) -> String {
+        var text = ""
+        for itemLimit in [500, 100, 50, 20, 10, 5, 0] {
+            text = try templates.render(
+                CompareContext(version: version, itemLimit: itemLimit).make(comparison), "compare.md")
+            if text.count <= limit { return text }
+        }
+        return text
+    }
+
+    public static func json(_ comparison: Comparison) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(comparison)) ?? Data("{}".utf8)
+    }
+
     /// The JSON summary: sorted keys, so the same report gives the same bytes.
     public static func json(_ summary: ReportSummary) -> Data {
         let encoder = JSONEncoder()
