@@ -51,7 +51,8 @@ public enum CircleCIError: Error, Sendable, Hashable, CustomStringConvertible {
         case 403: " (the token may not have access to this project)"
         case 404: " (check the project slug, the job number, and that the token can see the project)"
         case 429: " (rate limited: retried, then gave up; try again later)"
-        case 500...599: " (a CircleCI server error: retried where safe; try again later)"
+        case 502, 503, 504: " (a CircleCI server error: GETs were retried; try again later)"
+        case 500...599: " (a CircleCI server error; try again later)"
         default: ""
         }
     }

@@ -29,11 +29,23 @@ struct FetchCommand: AsyncParsableCommand {
 
     @OptionGroup var options: APIOptions
 
+    @Flag(help: "Print what was saved as JSON ({\"files\":[{\"path\",\"summary\"}]}) instead of lines.")
+    var json = false
+
     func run() async throws {
         try await runAPI { () throws(CircleCIError) in
             let reference = JobReference(project: try ProjectSlug(project), number: job)
             let folder = out ?? "circleci-\(job)"
-            let warning = try await Self.fetch(reference, into: folder, options: options, quiet: false)
+            let (saved, warning) = try await Self.fetch(reference, into: folder, options: options)
+            if json {
+                let files = saved.map { ["path": $0.path, "summary": $0.summary] }
+                let data =
+                    (try? JSONSerialization.data(
+                        withJSONObject: ["files": files], options: [.prettyPrinted, .sortedKeys])) ?? Data()
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            } else {
+                for file in saved { print("saved \(file.path) (\(file.summary))") }
+            }
             if let warning {
                 StandardError().print("warning: \(warning)")
                 throw .unexpectedResponse(path: "\(reference.project)/\(job)/tests", reason: "paging stopped early")
@@ -41,20 +53,24 @@ struct FetchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Fetches into `folder` (atomic file writes); returns a paging warning, if any.
+    /// Fetches into `folder` (atomic file writes), removing test files an earlier fetch left there
+    /// (a stale `tests-page3.json` would be reported with the new pages). Returns what was saved and a
+    /// paging warning, if any.
     static func fetch(
-        _ job: JobReference, into folder: String, options: APIOptions, quiet: Bool
+        _ job: JobReference, into folder: String, options: APIOptions
     )
-        async throws(CircleCIError) -> String?
+        async throws(CircleCIError) -> (saved: [(path: String, summary: String)], warning: String?)
     {
         let client = try options.client()
         let fetcher = JobFetcher(jobs: CircleCIJobs(client: client))
         let (files, warning) = try await fetcher.fetch(job, api: options.version(for: job.project))
+        let fileManager = FileManager.default
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw .invalidRequest("cannot create the folder \(folder): \((error as NSError).localizedDescription)")
         }
+        var saved: [(path: String, summary: String)] = []
         for file in files {
             let path = (folder as NSString).appendingPathComponent(file.name)
             do {
@@ -64,8 +80,18 @@ struct FetchCommand: AsyncParsableCommand {
             } catch {
                 throw .invalidRequest(String(describing: error))
             }
-            if !quiet { print("saved \(path) (\(file.summary))") }
+            saved.append((path, file.summary))
         }
-        return warning
+        let written = Set(files.map(\.name))
+        let existing = (try? fileManager.contentsOfDirectory(atPath: folder)) ?? []
+        for name in existing where !written.contains(name) && isTestsFile(name) {
+            try? fileManager.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
+        return (saved, warning)
+    }
+
+    /// `tests.json` and `tests-pageN.json`: the names fetch writes test metadata under.
+    static func isTestsFile(_ name: String) -> Bool {
+        name == "tests.json" || (name.hasPrefix("tests-page") && name.hasSuffix(".json"))
     }
 }

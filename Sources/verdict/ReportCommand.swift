@@ -92,7 +92,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let job = try JobReference(text)
                 let folder = scratch.appendingPathComponent(
                     "\(job.project.description.replacingOccurrences(of: "/", with: "-"))-\(job.number)")
-                if let warning = try await FetchCommand.fetch(job, into: folder.path, options: options, quiet: true) {
+                if let warning = try await FetchCommand.fetch(job, into: folder.path, options: options).warning {
                     stderr.print("warning: circleci:\(text): \(warning)")
                     fetchWarnings = true
                 }

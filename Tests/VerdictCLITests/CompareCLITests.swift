@@ -17,7 +17,9 @@ struct CompareCLITests {
             let json = try #require(
                 try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.out("c.json"))))
                     as? [String: Any])
-            for key in ["newFailures", "fixed", "newlySkipped", "unskipped", "onlyInBase", "onlyInHead", "slower", "faster"] {
+            for key in [
+                "newFailures", "fixed", "newlySkipped", "unskipped", "onlyInBase", "onlyInHead", "slower", "faster",
+            ] {
                 #expect((json[key] as? [Any])?.isEmpty == true, "\(key) should be empty")
             }
             #expect((json["stillFailing"] as? [Any])?.count == 6)
