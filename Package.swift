@@ -13,10 +13,12 @@ let package = Package(
         .executable(name: "verdict", targets: ["verdict"]),
         .library(name: "VerdictCore", targets: ["VerdictCore"]),
         .library(name: "VerdictCircleCI", targets: ["VerdictCircleCI"]),
+        .library(name: "VerdictHistory", targets: ["VerdictHistory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The system library only carries libxml2's compiler and linker flags to the C shim.
@@ -47,11 +49,17 @@ let package = Package(
             dependencies: ["VerdictCore"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "VerdictHistory",
+            dependencies: ["VerdictCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "verdict",
             dependencies: [
                 "VerdictCore",
                 "VerdictCircleCI",
+                "VerdictHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -1,4 +1,3 @@
-public import Foundation
 public import VerdictCore
 
 /// One recorded run: which build, where, when.

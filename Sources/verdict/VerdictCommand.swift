@@ -9,7 +9,8 @@ struct VerdictCommand: AsyncParsableCommand {
         abstract: "Test-result analytics and reports from JUnit XML and CircleCI test metadata.",
         version: Verdict.version,
         subcommands: [
-            ReportCommand.self, CompareCommand.self, FetchCommand.self, JobCommand.self, PipelineCommand.self,
+            ReportCommand.self, CompareCommand.self, HistoryCommand.self, FlakyCommand.self, SlowestCommand.self,
+            TrendsCommand.self, SplitCommand.self, FetchCommand.self, JobCommand.self, PipelineCommand.self,
         ]
     )
 

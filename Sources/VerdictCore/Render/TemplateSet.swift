@@ -33,6 +33,8 @@ public struct TemplateSet: Sendable {
         "html-script": "HTML",
         "compare.html": "HTML",
         "compare.md": "MARKDOWN",
+        "flaky.md": "MARKDOWN",
+        "trends.md": "MARKDOWN",
         "junit-header": "XML",
         "junit-suite-header": "XML",
         "junit-case": "XML",
