@@ -67,6 +67,11 @@ struct ReportCommand: AsyncParsableCommand {
     @Flag(help: "Succeed with an empty report when no input is found.")
     var allowEmpty = false
 
+    @Option(
+        help: ArgumentHelp(
+            "History store: show each test's recent outcomes and a time trend per classname.", valueName: "path"))
+    var db: String?
+
     func validate() throws {
         if inputs.isEmpty && circleciJobs.isEmpty {
             throw ValidationError("give at least one input (a file, folder, pattern or -), or --circleci PROJECT/JOB")
@@ -101,7 +106,8 @@ struct ReportCommand: AsyncParsableCommand {
             }
         }
         do {
-            var status = try ReportRun(command: self, inputs: inputs, displayRewrites: rewrites, stderr: stderr).run()
+            var status = try await ReportRun(command: self, inputs: inputs, displayRewrites: rewrites, stderr: stderr)
+                .run()
             if fetchWarnings && status == ExitStatus.ok { status = ExitStatus.inputOrUsage }
             if status != ExitStatus.ok { throw ExitCode(status) }
         } catch let error as ReportRun.Failure {

@@ -1,5 +1,6 @@
 import Foundation
 import VerdictCore
+import VerdictHistory
 
 /// One `verdict report` run: find inputs, stream them through the core, write the outputs.
 final class ReportRun: RecordSink {
@@ -26,7 +27,7 @@ final class ReportRun: RecordSink {
         self.accumulator = ReportAccumulator(top: command.top)
     }
 
-    func run() throws(Failure) -> Int32 {
+    func run() async throws(Failure) -> Int32 {
         let templates = try loadTemplates()
         // Open every output first: a missing folder fails before any input is read.
         let html = try command.html.map(open)
@@ -67,6 +68,7 @@ final class ReportRun: RecordSink {
             summary.title = [job.project, job.name, job.number.map { "#\($0)" }].compactMap { $0 }.joined(
                 separator: " ")
         }
+        if let db = command.db { summary.history = try await historyFor(summary, store: db) }
         for input in summary.inputs where input.kind != .unreadable {
             for warning in input.warnings { stderr.print("warning: \(input.path): \(warning)") }
         }
@@ -102,6 +104,30 @@ final class ReportRun: RecordSink {
         case .none: return ExitStatus.ok
         case .failed: return totals.failed + totals.errored > 0 ? ExitStatus.failOnTriggered : ExitStatus.ok
         case .errored: return totals.errored > 0 ? ExitStatus.failOnTriggered : ExitStatus.ok
+        }
+    }
+
+    /// Recent outcomes of the listed tests and time series of the busiest classnames.
+    private func historyFor(_ summary: ReportSummary, store location: String) async throws(Failure) -> ReportHistory {
+        guard FileManager.default.fileExists(atPath: location) else {
+            throw Failure(
+                message: "--db \(location): no history store there (record runs with `verdict history record`)")
+        }
+        let tests =
+            summary.failures.map { ($0.classname, $0.name, $0.file) }
+            + summary.slowest.map { ($0.classname, $0.name, $0.file) }
+        let identities = tests.map { TestRecord(classname: $0.0, name: $0.1, file: $0.2).identity }
+        do {
+            let store = try StoreOptions(db: location).open()
+            let outcomes = try await store.outcomes(of: identities, limit: 10)
+            let series = try await store.classnameTimeSeries(limit: 20, top: 8)
+            return ReportHistory(
+                outcomes: Dictionary(
+                    outcomes.map { ("\($0.key.classname) › \($0.key.name)", $0.value) }, uniquingKeysWith: { a, _ in a }
+                ),
+                classnameSeries: series.map { ReportHistory.Series(key: $0.key, times: $0.times) })
+        } catch {
+            throw Failure(message: error.description)
         }
     }
 

@@ -145,7 +145,7 @@ public struct ReportAccumulator: Sendable {
                 classname: Self.ordered(byClassname.map { $0.value.stats(key: $0.key) }),
                 file: Self.ordered(byFile.map { $0.value.stats(key: $0.key) }),
                 source: Self.ordered(bySource.map { $0.value.stats(key: $0.key) })),
-            slowest: slowest, failures: failures, flaky: flaky, jobs: jobs)
+            slowest: slowest, failures: failures, flaky: flaky, jobs: jobs, history: nil)
     }
 
     /// Most time first; ties by key, null last.

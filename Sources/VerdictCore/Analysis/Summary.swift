@@ -1,5 +1,9 @@
 /// Everything a report shows, as plain values. Encodes to the JSON summary (`--json`).
 public struct ReportSummary: Sendable, Hashable, Codable {
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, title, totals, incomplete, inputs, groups, slowest, failures, flaky, jobs, history
+    }
+
     public var schemaVersion = 1
     public var title: String
     public var totals: Totals
@@ -10,6 +14,37 @@ public struct ReportSummary: Sendable, Hashable, Codable {
     public var failures: [FailureItem]
     public var flaky: [FlakyItem]
     public var jobs: [JobSummary]
+    /// Recent history from a store (`report --db`), when given.
+    public var history: ReportHistory?
+}
+
+/// What a history store says about the tests in a report.
+public struct ReportHistory: Sendable, Hashable, Codable {
+    /// Recent outcomes (oldest first) per test, keyed `classname › name` (identity form).
+    public var outcomes: [String: [Outcome]]
+    /// Per-run total time (oldest first) of the classnames with the most time.
+    public var classnameSeries: [Series]
+
+    public struct Series: Sendable, Hashable, Codable {
+        public var key: String
+        public var times: [Double]
+
+        public init(key: String, times: [Double]) {
+            self.key = key
+            self.times = times
+        }
+    }
+
+    public init(outcomes: [String: [Outcome]], classnameSeries: [Series]) {
+        self.outcomes = outcomes
+        self.classnameSeries = classnameSeries
+    }
+
+    /// The key of `outcomes` for a test.
+    public static func key(classname: String, name: String, file: String?) -> String {
+        let identity = TestRecord(classname: classname, name: name, file: file).identity
+        return "\(identity.classname) › \(identity.name)"
+    }
 }
 
 public struct Totals: Sendable, Hashable, Codable {

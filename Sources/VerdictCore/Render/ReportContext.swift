@@ -82,7 +82,57 @@ public struct ReportContext {
 
         context["jobs"] = summary.jobs.map(job)
         context["hasJobs"] = !summary.jobs.isEmpty
+
+        if let history = summary.history {
+            func strip(_ classname: String, _ name: String, _ file: String?) -> [[String: Any]] {
+                (history.outcomes[ReportHistory.key(classname: classname, name: name, file: file)] ?? []).map {
+                    ["outcome": $0.rawValue, "symbol": Self.symbol($0)]
+                }
+            }
+            context["failures"] = zip(summary.failures, failures).map { item, row in
+                var row = row
+                let outcomes = strip(item.classname, item.name, item.file)
+                row["strip"] = outcomes
+                row["hasStrip"] = !outcomes.isEmpty
+                return row
+            }
+            context["markdownFailures"] = Array(
+                (context["failures"] as? [[String: Any]] ?? []).prefix(markdownFailureLimit))
+            context["slowest"] = zip(summary.slowest, context["slowest"] as? [[String: Any]] ?? []).map { item, row in
+                var row = row
+                row["strip"] = strip(item.classname, item.name, item.file)
+                return row
+            }
+            context["trends"] = history.classnameSeries.map { series -> [String: Any] in
+                [
+                    "key": series.key, "points": Self.sparkline(series.times), "runs": series.times.count,
+                    "last": Format.duration(series.times.last ?? 0), "max": Format.duration(series.times.max() ?? 0),
+                ]
+            }
+            context["hasTrends"] = !history.classnameSeries.isEmpty
+            context["hasHistory"] = true
+        }
         return context
+    }
+
+    static func symbol(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .passed: "✅"
+        case .failed: "❌"
+        case .errored: "💥"
+        case .skipped: "⏭"
+        }
+    }
+
+    /// SVG polyline points for a 120×24 sparkline.
+    static func sparkline(_ values: [Double]) -> String {
+        guard let high = values.max(), values.count > 1 else { return "0,12 120,12" }
+        let step = 120.0 / Double(values.count - 1)
+        return values.enumerated().map { index, value in
+            let x = (Double(index) * step * 10).rounded() / 10
+            let y = high > 0 ? ((22 - value / high * 20) * 10).rounded() / 10 : 22
+            return "\(x),\(y)"
+        }.joined(separator: " ")
     }
 
     private func headline(_ summary: ReportSummary) -> String {
