@@ -41,6 +41,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the Markdown report here (- for standard output).", valueName: "file"))
     var markdown: String?
 
+    @Option(help: "Maximum Markdown size in characters (65,536 fits a PR comment; GitHub's step summary takes 1 MiB).")
+    var markdownLimit: Int = 65_536
+
     @Option(
         help: ArgumentHelp(
             "Write one merged, normalised JUnit XML file here (- for standard output).", valueName: "file"))
@@ -77,6 +80,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("give at least one input (a file, folder, pattern or -), or --circleci PROJECT/JOB")
         }
         if top < 0 { throw ValidationError("--top must be 0 or more") }
+        if markdownLimit < 1000 { throw ValidationError("--markdown-limit must be at least 1000 characters") }
         let outputs = [html, markdown, junit, json].compactMap { $0 }
         if outputs.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("only one output can go to standard output (-)")

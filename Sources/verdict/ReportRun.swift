@@ -76,7 +76,7 @@ final class ReportRun: RecordSink {
         let renderer = ReportRenderer(templates: templates, version: Verdict.version)
         do {
             try html?.write(try renderer.html(summary))
-            try markdown?.write(try renderer.markdown(summary))
+            try markdown?.write(try renderer.markdown(summary, limit: command.markdownLimit))
             try json?.write(ReportRenderer.json(summary))
             if let junit, var writer = junitWriter, let junitBody {
                 try writer.finish()

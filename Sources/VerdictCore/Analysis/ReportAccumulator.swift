@@ -139,13 +139,33 @@ public struct ReportAccumulator: Sendable {
         totalsOut.skipped = totals.counts[3]
         totalsOut.flaky = flaky.count
         totalsOut.time = Statistics.seconds(totals.total)
+        let incomplete = inputs.contains { $0.incomplete }
         return ReportSummary(
-            title: title, totals: totalsOut, incomplete: inputs.contains { $0.incomplete }, inputs: inputs,
+            title: title, headline: Self.headline(totalsOut, incomplete: incomplete), totals: totalsOut,
+            incomplete: incomplete, inputs: inputs,
             groups: Groups(
                 classname: Self.ordered(byClassname.map { $0.value.stats(key: $0.key) }),
                 file: Self.ordered(byFile.map { $0.value.stats(key: $0.key) }),
                 source: Self.ordered(bySource.map { $0.value.stats(key: $0.key) })),
-            slowest: slowest, failures: failures, flaky: flaky, jobs: jobs, history: nil)
+            slowest: slowest, failures: failures, failureGroups: FailureGrouping.group(failures), flaky: flaky,
+            jobs: jobs, history: nil)
+    }
+
+    /// "Failed: 97 tests, 11 failed, 3 errored, 72 passed, 11 skipped, 2 flaky in 1 min 12 s".
+    static func headline(_ t: Totals, incomplete: Bool) -> String {
+        var parts: [String] = []
+        if t.failed + t.errored > 0 {
+            var failing = "\(t.failed) failed"
+            if t.errored > 0 { failing += ", \(t.errored) errored" }
+            parts.append(failing)
+        }
+        parts.append("\(t.passed) passed")
+        if t.skipped > 0 { parts.append("\(t.skipped) skipped") }
+        if t.flaky > 0 { parts.append("\(t.flaky) flaky") }
+        let mark = t.failed + t.errored > 0 ? "Failed" : "Passed"
+        var line = "\(mark): \(t.tests) tests, " + parts.joined(separator: ", ") + " in \(Format.duration(t.time))"
+        if incomplete { line += " (incomplete input)" }
+        return line
     }
 
     /// Most time first; ties by key, null last.

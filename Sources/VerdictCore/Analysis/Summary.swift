@@ -1,17 +1,22 @@
 /// Everything a report shows, as plain values. Encodes to the JSON summary (`--json`).
 public struct ReportSummary: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, title, totals, incomplete, inputs, groups, slowest, failures, flaky, jobs, history
+        case schemaVersion, title, headline, totals, incomplete, inputs, groups, slowest, failures, failureGroups, flaky
+        case jobs, history
     }
 
     public var schemaVersion = 1
     public var title: String
+    /// One line, usable as a check title: "Failed: 97 tests, 11 failed, ...".
+    public var headline: String = ""
     public var totals: Totals
     public var incomplete: Bool
     public var inputs: [InputReport]
     public var groups: Groups
     public var slowest: [TestItem]
     public var failures: [FailureItem]
+    /// The failures grouped by root cause, largest group first.
+    public var failureGroups: [FailureGroup]
     public var flaky: [FlakyItem]
     public var jobs: [JobSummary]
     /// Recent history from a store (`report --db`), when given.

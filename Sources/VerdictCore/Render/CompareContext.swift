@@ -28,6 +28,7 @@ public struct CompareContext {
     public func make(_ comparison: Comparison) -> [String: Any] {
         var context: [String: Any] = [
             "title": comparison.title, "version": version, "headline": headline(comparison),
+            "nonce": Nonce.make(comparison.title, headline(comparison), version),
             "identical": comparison.isEmpty, "hasNewFailures": !comparison.newFailures.isEmpty,
             "base": totals(comparison.base), "head": totals(comparison.head),
             "ratio": Format.ratio(comparison.thresholds.ratio),

@@ -18,7 +18,8 @@ public struct ReportContext {
         var context: [String: Any] = [
             "title": summary.title,
             "version": version,
-            "headline": headline(summary),
+            "headline": summary.headline,
+            "nonce": Nonce.make(summary.title, summary.headline, version),
             "passed": failing == 0,
             "incomplete": summary.incomplete,
             "totals": [
@@ -82,6 +83,9 @@ public struct ReportContext {
 
         context["jobs"] = summary.jobs.map(job)
         context["hasJobs"] = !summary.jobs.isEmpty
+        context["timeChart"] = TimeChart.bars(
+            summary.groups.source.isEmpty ? [] : summary.groups.source, total: totals.time)
+        context["classnameChart"] = TimeChart.bars(summary.groups.classname, total: totals.time)
 
         if let history = summary.history {
             func strip(_ classname: String, _ name: String, _ file: String?) -> [[String: Any]] {
@@ -112,6 +116,24 @@ public struct ReportContext {
             context["hasTrends"] = !history.classnameSeries.isEmpty
             context["hasHistory"] = true
         }
+        let rows = context["failures"] as? [[String: Any]] ?? []
+        context["failureGroups"] = summary.failureGroups.map { group -> [String: Any] in
+            var row: [String: Any] = [
+                "signature": group.signature, "example": group.example, "count": group.count,
+                "multiple": group.count > 1,
+                "failures": group.failures.compactMap { $0 < rows.count ? rows[$0] : nil },
+                "tests": group.failures.prefix(3).compactMap { $0 < rows.count ? rows[$0]["identity"] : nil },
+            ]
+            if group.count > 3 { row["moreTests"] = group.count - 3 }
+            row["type"] = group.type
+            return row
+        }
+        context["groupCount"] = summary.failureGroups.count
+        context["markdownGroups"] = Array(
+            (context["failureGroups"] as? [[String: Any]] ?? []).prefix(markdownGroupLimit * 2))
+        if summary.failureGroups.count > markdownGroupLimit * 2 {
+            context["markdownGroupsOmitted"] = summary.failureGroups.count - markdownGroupLimit * 2
+        }
         return context
     }
 
@@ -133,23 +155,6 @@ public struct ReportContext {
             let y = high > 0 ? ((22 - value / high * 20) * 10).rounded() / 10 : 22
             return "\(x),\(y)"
         }.joined(separator: " ")
-    }
-
-    private func headline(_ summary: ReportSummary) -> String {
-        let t = summary.totals
-        var parts: [String] = []
-        if t.failed + t.errored > 0 {
-            var failing = "\(t.failed) failed"
-            if t.errored > 0 { failing += ", \(t.errored) errored" }
-            parts.append(failing)
-        }
-        parts.append("\(t.passed) passed")
-        if t.skipped > 0 { parts.append("\(t.skipped) skipped") }
-        if t.flaky > 0 { parts.append("\(t.flaky) flaky") }
-        let mark = t.failed + t.errored > 0 ? "Failed" : "Passed"
-        var line = "\(mark): \(t.tests) tests, " + parts.joined(separator: ", ") + " in \(Format.duration(t.time))"
-        if summary.incomplete { line += " (incomplete input)" }
-        return line
     }
 
     private func failure(_ item: FailureItem, index: Int) -> [String: Any] {
@@ -188,7 +193,7 @@ public struct ReportContext {
             }
         }
         var table: [String: Any] = [
-            "label": label, "id": label.lowercased(), "count": groups.count,
+            "label": label, "id": label.lowercased(), "count": groups.count, "isSource": label == "Source",
             "rows": rows(groupLimit), "markdownRows": rows(markdownGroupLimit),
         ]
         if groups.count > groupLimit { table["omitted"] = groups.count - groupLimit }

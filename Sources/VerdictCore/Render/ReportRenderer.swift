@@ -14,8 +14,19 @@ public struct ReportRenderer: Sendable {
         try templates.render(ReportContext(version: version).make(summary), "report.html")
     }
 
-    public func markdown(_ summary: ReportSummary) throws(RenderError) -> String {
-        try templates.render(ReportContext(version: version).make(summary), "report.md")
+    /// Markdown that fits `limit` characters (a PR comment holds 65,536; a step summary 1 MiB): long
+    /// lists are shortened first (each says how many it left out), then the text is cut with a note.
+    public func markdown(_ summary: ReportSummary, limit: Int = 65_536) throws(RenderError) -> String {
+        var text = ""
+        for (failures, groups) in [(30, 15), (10, 8), (5, 5), (2, 3), (0, 2)] {
+            var context = ReportContext(version: version)
+            context.markdownFailureLimit = failures
+            context.markdownGroupLimit = groups
+            text = try templates.render(context.make(summary), "report.md")
+            if text.count <= limit { return text }
+        }
+        let note = "\n\n…cut at \(limit) characters: the full report is in the HTML and JSON outputs.\n"
+        return String(text.prefix(max(limit - note.count, 0))) + note
     }
 
     public func compareHTML(_ comparison: Comparison) throws(RenderError) -> String {
