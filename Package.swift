@@ -71,6 +71,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "VerdictBrowserTests",
+            dependencies: ["verdict"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "VerdictHistoryTests",
             dependencies: ["VerdictHistory", "VerdictCore"],
             swiftSettings: strictSwift
