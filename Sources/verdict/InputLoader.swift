@@ -25,71 +25,78 @@ struct InputLoader {
         case rejected(IngestError)
     }
 
+    /// How many inputs are read at once (small files in parallel; their records reach the sink in
+    /// input order, so every output is the same as with one job).
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Inputs larger than this are streamed on the calling thread instead of being buffered by a worker.
+    static let parallelSizeLimit = 32 << 20
+
+    /// What reading one input produced, in order.
+    enum Event: @unchecked Sendable {
+        case begin(Int, String)
+        case record(TestRecord)
+        case input(InputReport)
+        case job(JobSummary)
+        case v2Page(folder: String, path: String, items: [CircleCITestItemValue])
+        case rejected(RejectedInput)
+        /// Records a worker folded into a partial report (instead of `.record`s).
+        case partial(PartialReport, junit: String)
+    }
+
     /// Reads every input; v2 `/tests` pages in one folder join into one input.
     func load(_ inputs: [InputSource], into sink: any RecordSink) -> [RejectedInput] {
         var rejected: [RejectedInput] = []
         var v2Pages: [(folder: String, path: String, items: [CircleCITestItemValue])] = []
-        var nextIndex = 0
-        for input in inputs {
-            do {
-                let handle = try open(input)
-                defer { try? handle.close() }
-                var first = try handle.read(upToCount: chunkSize) ?? Data()
-                switch Self.sniff(first) {
-                case .empty:
-                    throw IngestError.empty
-                case .rejected(let error):
-                    throw error
-                case .xml:
-                    let index = nextIndex
-                    nextIndex += 1
-                    sink.begin(inputIndex: index, path: input.displayPath)
-                    let reader = JUnitReader(inputIndex: index, source: sourceOverride ?? input.source) {
-                        sink.add($0)
-                    }
-                    var chunk = first
-                    while !chunk.isEmpty {
-                        let more = chunk.withUnsafeBytes { reader.feed($0) }
-                        guard more else { break }
-                        chunk = try handle.read(upToCount: chunkSize) ?? Data()
-                    }
-                    sink.add(input: try reader.finish(path: input.displayPath))
-                case .json:
-                    while let more = try handle.read(upToCount: chunkSize), !more.isEmpty { first.append(more) }
-                    switch try CircleCIDecoder.decode(first) {
-                    case .v1Tests(let items):
-                        let index = nextIndex
-                        nextIndex += 1
-                        sink.begin(inputIndex: index, path: input.displayPath)
-                        let (records, warnings) = CircleCIDecoder.records(
-                            pages: [items], inputIndex: index, sourceOverride: sourceOverride)
-                        records.forEach(sink.add)
-                        sink.add(
-                            input: InputReport(
-                                path: input.displayPath, kind: .circleciV1Tests, tests: records.count,
-                                warnings: warnings))
-                    case .v2TestsPage(let items, _):
-                        v2Pages.append((input.folder, input.displayPath, items))
-                    case .v1Job(let job), .v2Job(let job):
-                        sink.add(job: job)
-                        sink.add(
-                            input: InputReport(
-                                path: input.displayPath, kind: job.api == "v2" ? .circleciV2Job : .circleciV1Job))
-                    }
+        func deliver(_ event: Event) {
+            switch event {
+            case .begin(let index, let path): sink.begin(inputIndex: index, path: path)
+            case .record(let record): sink.add(record)
+            case .input(let report): sink.add(input: report)
+            case .job(let job): sink.add(job: job)
+            case .v2Page(let folder, let path, let items): v2Pages.append((folder, path, items))
+            case .rejected(let input): rejected.append(input)
+            case .partial(let partial, let junit): (sink as? any PartialSink)?.merge(partial, junit: junit)
+            }
+        }
+        let factory = (sink as? any PartialSink)?.partialFactory
+        let parallel = ParallelReads(inputs: inputs, jobs: jobs) { input, index in
+            var events: [Event] = []
+            guard let factory else {
+                self.read(input, index: index) { events.append($0) }
+                return events
+            }
+            // Records go into a partial report, merged where the first record would have been.
+            let partial = factory()
+            var at: Int?
+            self.read(input, index: index) { event in
+                switch event {
+                case .record(let record):
+                    if at == nil { at = events.count }
+                    partial.add(record)
+                case .begin(let index, let path):
+                    partial.begin(inputIndex: index, path: path)
+                    events.append(event)
+                default:
+                    events.append(event)
                 }
-            } catch let error as IngestError {
-                rejected.append(RejectedInput(path: input.displayPath, message: error.description))
-            } catch {
-                rejected.append(RejectedInput(path: input.displayPath, message: "cannot read: \(Self.reason(error))"))
+            }
+            events.insert(.partial(partial, junit: partial.finish()), at: at ?? events.count)
+            return events
+        }
+        for (index, input) in inputs.enumerated() {
+            if let events = parallel.take(index) {
+                events.forEach(deliver)
+            } else {
+                read(input, index: index, emit: deliver)
             }
         }
         // Pages of one job sit in one folder: join them, in numeric file-name order.
         let folders = v2Pages.reduce(into: [String]()) { if !$0.contains($1.folder) { $0.append($1.folder) } }
-        for folder in folders {
+        for (offset, folder) in folders.enumerated() {
             let pages = v2Pages.filter { $0.folder == folder }
                 .sorted { $0.path.compare($1.path, options: .numeric) == .orderedAscending }
-            let index = nextIndex
-            nextIndex += 1
+            let index = inputs.count + offset
             let path = pages.count == 1 ? pages[0].path : pages.map(\.path).joined(separator: " + ")
             sink.begin(inputIndex: index, path: path)
             let (records, warnings) = CircleCIDecoder.records(
@@ -98,6 +105,59 @@ struct InputLoader {
             sink.add(input: InputReport(path: path, kind: .circleciV2Tests, tests: records.count, warnings: warnings))
         }
         return rejected
+    }
+
+    /// Reads one input, emitting what it holds as it goes.
+    func read(_ input: InputSource, index: Int, emit: @escaping (Event) -> Void) {
+        do {
+            let handle = try open(input)
+            defer { try? handle.close() }
+            var first = try handle.read(upToCount: chunkSize) ?? Data()
+            switch Self.sniff(first) {
+            case .empty:
+                throw IngestError.empty
+            case .rejected(let error):
+                throw error
+            case .xml:
+                emit(.begin(index, input.displayPath))
+                let reader = JUnitReader(inputIndex: index, source: sourceOverride ?? input.source) {
+                    emit(.record($0))
+                }
+                var chunk = first
+                while !chunk.isEmpty {
+                    let more = chunk.withUnsafeBytes { reader.feed($0) }
+                    guard more else { break }
+                    chunk = try handle.read(upToCount: chunkSize) ?? Data()
+                }
+                emit(.input(try reader.finish(path: input.displayPath)))
+            case .json:
+                while let more = try handle.read(upToCount: chunkSize), !more.isEmpty { first.append(more) }
+                switch try CircleCIDecoder.decode(first) {
+                case .v1Tests(let items):
+                    emit(.begin(index, input.displayPath))
+                    let (records, warnings) = CircleCIDecoder.records(
+                        pages: [items], inputIndex: index, sourceOverride: sourceOverride)
+                    records.forEach { emit(.record($0)) }
+                    emit(
+                        .input(
+                            InputReport(
+                                path: input.displayPath, kind: .circleciV1Tests, tests: records.count,
+                                warnings: warnings)))
+                case .v2TestsPage(let items, _):
+                    emit(.v2Page(folder: input.folder, path: input.displayPath, items: items))
+                case .v1Job(let job), .v2Job(let job):
+                    emit(.job(job))
+                    emit(
+                        .input(
+                            InputReport(
+                                path: input.displayPath, kind: job.api == "v2" ? .circleciV2Job : .circleciV1Job)))
+                }
+            }
+        } catch let error as IngestError {
+            emit(.rejected(RejectedInput(path: input.displayPath, message: error.description)))
+        } catch {
+            emit(.rejected(RejectedInput(path: input.displayPath, message: "cannot read: \(Self.reason(error))")))
+        }
     }
 
     private func open(_ input: InputSource) throws -> FileHandle {

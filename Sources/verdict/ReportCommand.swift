@@ -58,6 +58,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Report title (default: the job's name when job details are given, else \"Test report\").")
     var title: String?
 
+    @Option(help: "How many inputs to read at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Option(help: "Source name for every JUnit input, instead of the folder rule.")
     var source: String?
 
@@ -80,6 +83,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("give at least one input (a file, folder, pattern or -), or --circleci PROJECT/JOB")
         }
         if top < 0 { throw ValidationError("--top must be 0 or more") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if markdownLimit < 1000 { throw ValidationError("--markdown-limit must be at least 1000 characters") }
         let outputs = [html, markdown, junit, json].compactMap { $0 }
         if outputs.filter({ $0 == "-" }).count > 1 {

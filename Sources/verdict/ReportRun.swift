@@ -3,7 +3,7 @@ import VerdictCore
 import VerdictHistory
 
 /// One `verdict report` run: find inputs, stream them through the core, write the outputs.
-final class ReportRun: RecordSink {
+final class ReportRun: PartialSink {
     struct Failure: Error {
         var message: String
     }
@@ -16,6 +16,7 @@ final class ReportRun: RecordSink {
     private var junitWriter: JUnitStreamWriter?
     private var junitBody: OutputFile?
     private var renderFailure: (any Error)?
+    private var templateSet: TemplateSet?
 
     init(
         command: ReportCommand, inputs: [String], displayRewrites: [(String, String)] = [], stderr: StandardError
@@ -29,6 +30,7 @@ final class ReportRun: RecordSink {
 
     func run() async throws(Failure) -> Int32 {
         let templates = try loadTemplates()
+        templateSet = templates
         // Open every output first: a missing folder fails before any input is read.
         let html = try command.html.map(open)
         let markdown = try command.markdown.map(open)
@@ -56,7 +58,7 @@ final class ReportRun: RecordSink {
                 message: "no input found in \(self.inputs.joined(separator: " ")) "
                     + "(folders are searched for *.xml and *.json; use --allow-empty to accept none)")
         }
-        let rejected = InputLoader(sourceOverride: command.source).load(inputs, into: self)
+        let rejected = InputLoader(sourceOverride: command.source, jobs: command.jobs).load(inputs, into: self)
         for input in rejected {
             stderr.print("error: \(input.path): \(input.message)")
             accumulator.add(input: InputReport(path: input.path, kind: .unreadable, warnings: [input.message]))
@@ -81,7 +83,7 @@ final class ReportRun: RecordSink {
             if let junit, var writer = junitWriter, let junitBody {
                 try writer.finish()
                 if let renderFailure { throw Failure(message: String(describing: renderFailure)) }
-                try junit.write(try writer.header(title: summary.title))
+                try junit.write(try writer.header(title: summary.title, totals: summary.totals))
                 try junit.append(contentsOf: try junitBody.flushForReading())
                 try junit.write(try writer.footer())
             }
@@ -144,6 +146,27 @@ final class ReportRun: RecordSink {
     }
 
     func add(input: InputReport) { accumulator.add(input: input) }
+
+    var partialFactory: @Sendable () -> PartialReport {
+        let top = command.top
+        let templates = junitWriter == nil ? nil : templateSet
+        return { PartialReport(top: top, templates: templates) }
+    }
+
+    func merge(_ partial: PartialReport, junit: String) {
+        accumulator.merge(partial.accumulator)
+        if let failure = partial.failure { renderFailure = renderFailure ?? failure }
+        guard let junitWriter, let junitBody, !junit.isEmpty else { return }
+        // Suites already rendered by the worker; this writer's open suite is closed first.
+        do {
+            var writer = junitWriter
+            try writer.finish()
+            self.junitWriter = writer
+            try junitBody.write(junit)
+        } catch {
+            renderFailure = renderFailure ?? error
+        }
+    }
 
     func add(job: JobSummary) { accumulator.add(job: job) }
 

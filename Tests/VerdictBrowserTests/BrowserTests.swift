@@ -30,14 +30,17 @@ struct BrowserTests {
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], in directory: URL = root) throws -> (
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: URL = root
+    ) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-browser-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "verdict-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out")
@@ -63,7 +66,10 @@ struct BrowserTests {
         let dom = try run(chromium, flags + ["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])
         try run(
             chromium,
-            flags + ["--window-size=1280,1600", "--screenshot=\(artifacts.appendingPathComponent(name).path)", page.absoluteString])
+            flags + [
+                "--window-size=1280,1600", "--screenshot=\(artifacts.appendingPathComponent(name).path)",
+                page.absoluteString,
+            ])
         return (dom.stdout, dom.stderr)
     }
 
@@ -84,9 +90,12 @@ struct BrowserTests {
         return html
     }
 
-    @Test("the sample report: totals, failures, groups, script ran under the CSP, no console errors", .enabled(if: enabled))
+    @Test(
+        "the sample report: totals, failures, groups, script ran under the CSP, no console errors",
+        .enabled(if: enabled))
     func sampleReport() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-browser-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "verdict-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = try Self.report(["SampleData"], folder: folder)
@@ -103,7 +112,8 @@ struct BrowserTests {
 
     @Test("hostile names render as text: no injected element, no script but the page's own", .enabled(if: enabled))
     func hostileReport() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-browser-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "verdict-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let hostile = """
@@ -129,11 +139,13 @@ struct BrowserTests {
     @Test("the comparison page loads with its script", .enabled(if: enabled))
     func comparePage() throws {
         guard let verdict = Self.verdict else { throw BrowserError.missing }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-browser-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "verdict-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let html = folder.appendingPathComponent("compare.html")
-        try Self.run(verdict.path, ["compare", "SampleData/circleci-v1.1", "SampleData/circleci-v2", "--html", html.path])
+        try Self.run(
+            verdict.path, ["compare", "SampleData/circleci-v1.1", "SampleData/circleci-v2", "--html", html.path])
         let (dom, log) = try Self.load(html, screenshot: "compare.png")
         #expect(dom.contains("Only in head (added)"))
         #expect(dom.contains("tabindex=\"0\""))

@@ -15,6 +15,12 @@ public struct ReportAccumulator: Sendable {
             total += record.time
         }
 
+        mutating func merge(_ other: GroupAccumulator) {
+            for index in counts.indices { counts[index] += other.counts[index] }
+            times += other.times
+            total += other.total
+        }
+
         static func slot(_ outcome: Outcome) -> Int {
             switch outcome {
             case .passed: 0
@@ -46,9 +52,10 @@ public struct ReportAccumulator: Sendable {
     private var byFile: [String?: GroupAccumulator] = [:]
     private var bySource: [String: GroupAccumulator] = [:]
     /// Keyed by a 128-bit digest of the identity, not its strings: a million passing tests cost
-    /// 16 bytes of key each. Names are kept only for identities that turn out flaky.
+    /// 16 bytes of key each. Names are kept only for identities that failed or were marked flaky
+    /// (a flaky identity is always one of those), so partial accumulators can be merged.
     private var identities: [IdentityDigest: IdentityState] = [:]
-    private var flakyNames: [IdentityDigest: TestIdentity] = [:]
+    private var names: [IdentityDigest: TestIdentity] = [:]
     private var slowest: [TestItem] = []
     private var failures: [FailureItem] = []
     private var inputs: [InputReport] = []
@@ -73,7 +80,6 @@ public struct ReportAccumulator: Sendable {
         let identity = record.identity
         let digest = IdentityDigest(identity)
         var state = identities[digest, default: IdentityState()]
-        let wasFlaky = state.isFlaky
         switch record.outcome {
         case .passed: state.passed += 1
         case .failed, .errored: state.failed += 1
@@ -81,7 +87,7 @@ public struct ReportAccumulator: Sendable {
         }
         if record.flakyMarked { state.marked = true }
         identities[digest] = state
-        if state.isFlaky && !wasFlaky { flakyNames[digest] = identity }
+        if record.outcome.isFailure || record.flakyMarked, names[digest] == nil { names[digest] = identity }
 
         if top > 0, slowest.count < top || record.time > (slowest.last?.time ?? 0) {
             let item = TestItem(
@@ -95,6 +101,34 @@ public struct ReportAccumulator: Sendable {
         if record.outcome.isFailure {
             failures.append(Self.failureItem(record, input: inputPaths[record.inputIndex] ?? ""))
         }
+    }
+
+    /// Adds what another accumulator (of later inputs) collected, as if its records had been added
+    /// here one by one after these.
+    public mutating func merge(_ other: ReportAccumulator) {
+        totals.merge(other.totals)
+        for (key, group) in other.byClassname { byClassname[key, default: GroupAccumulator()].merge(group) }
+        for (key, group) in other.byFile { byFile[key, default: GroupAccumulator()].merge(group) }
+        for (key, group) in other.bySource { bySource[key, default: GroupAccumulator()].merge(group) }
+        for (digest, state) in other.identities {
+            var merged = identities[digest, default: IdentityState()]
+            merged.passed += state.passed
+            merged.failed += state.failed
+            merged.marked = merged.marked || state.marked
+            identities[digest] = merged
+        }
+        names.merge(other.names) { mine, _ in mine }
+        if top > 0 {
+            // Stable: on equal times the earlier input stays first, as when added one by one.
+            slowest = Array(
+                (slowest + other.slowest).enumerated().sorted { a, b in
+                    a.element.time != b.element.time ? a.element.time > b.element.time : a.offset < b.offset
+                }.map(\.element).prefix(top))
+        }
+        failures += other.failures
+        inputs += other.inputs
+        inputPaths.merge(other.inputPaths) { mine, _ in mine }
+        jobs += other.jobs
     }
 
     public mutating func add(input: InputReport) {
@@ -124,8 +158,8 @@ public struct ReportAccumulator: Sendable {
     }
 
     public func summary(title: String) -> ReportSummary {
-        let flaky = flakyNames.compactMap { digest, identity -> FlakyItem? in
-            guard let state = identities[digest] else { return nil }
+        let flaky = names.compactMap { digest, identity -> FlakyItem? in
+            guard let state = identities[digest], state.isFlaky else { return nil }
             return FlakyItem(
                 classname: identity.classname, name: identity.name, passed: Int(state.passed),
                 failed: Int(state.failed), markedFlaky: state.marked)

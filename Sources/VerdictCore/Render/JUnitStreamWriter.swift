@@ -92,8 +92,11 @@ public struct JUnitStreamWriter {
         pendingKey = nil
     }
 
-    public func header(title: String) throws(RenderError) -> String {
-        try templates.render(
+    /// The document's start; `totals` default to what this writer wrote (pass the report's totals
+    /// when parts were written by other writers).
+    public func header(title: String, totals: Totals? = nil) throws(RenderError) -> String {
+        let totals = totals ?? self.totals
+        return try templates.render(
             [
                 "name": title, "tests": totals.tests, "failures": totals.failed, "errors": totals.errored,
                 "skipped": totals.skipped, "time": Format.decimalSeconds(totals.time),
