@@ -74,11 +74,15 @@ public struct RecordResult: Sendable, Hashable, Codable {
 public struct HistoricalFlaky: Sendable, Hashable, Codable {
     public var classname: String
     public var name: String
+    /// Runs the test appears in (not skipped).
     public var runs: Int
+    /// Records: more than runs when a runner reran the test inside a run.
+    public var attempts: Int
     public var passed: Int
     public var failed: Int
+    /// Outcome changes between consecutive attempts.
     public var flips: Int
-    /// flips / (runs - 1).
+    /// flips / (attempts - 1).
     public var flipRate: Double
     /// Revisions with both a pass and a failure.
     public var sameRevision: Int

@@ -54,7 +54,7 @@ enum HistorySQL {
         r AS (SELECT res.test_id, res.outcome, res.flaky, w.id AS run_id, w.revision, w.recorded_at,
                      LAG(res.outcome) OVER (PARTITION BY res.test_id ORDER BY w.recorded_at, w.id) AS prev
               FROM results res JOIN w ON w.id = res.run_id WHERE res.outcome <> 3),
-        s AS (SELECT test_id, COUNT(*) AS runs,
+        s AS (SELECT test_id, COUNT(DISTINCT run_id) AS runs, COUNT(*) AS attempts,
                      SUM(CASE WHEN outcome = 0 THEN 1 ELSE 0 END) AS passed,
                      SUM(CASE WHEN outcome IN (1, 2) THEN 1 ELSE 0 END) AS failed,
                      SUM(CASE WHEN prev IS NOT NULL AND (prev = 0) <> (outcome = 0) THEN 1 ELSE 0 END) AS flips,
@@ -65,7 +65,7 @@ enum HistorySQL {
                 SELECT test_id, revision FROM r WHERE revision IS NOT NULL GROUP BY test_id, revision
                 HAVING SUM(CASE WHEN outcome = 0 THEN 1 ELSE 0 END) > 0
                    AND SUM(CASE WHEN outcome IN (1, 2) THEN 1 ELSE 0 END) > 0) x GROUP BY test_id)
-        SELECT t.id, t.classname, t.name, s.runs, s.passed, s.failed, s.flips, s.marked, s.last_failed,
+        SELECT t.id, t.classname, t.name, s.runs, s.attempts, s.passed, s.failed, s.flips, s.marked, s.last_failed,
                COALESCE(v.revisions, 0) AS revisions
         FROM s JOIN tests t ON t.id = s.test_id LEFT JOIN v ON v.test_id = s.test_id
         WHERE s.flips > 0 OR v.revisions > 0 OR s.marked > 0

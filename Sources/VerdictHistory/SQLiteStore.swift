@@ -14,15 +14,62 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
+        try Self.inspect(path)
+        pool = try Self.openPool(path)
+        try migrate()
+    }
+
+    /// Looks at an existing file read-only (a pool would switch it to WAL first): refuses what is not
+    /// our store before anything is written.
+    private static func inspect(_ path: String) throws(HistoryError) {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else {
+            return
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(60)
+        let migrator = HistorySchema.sqliteMigrator
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let (tables, superseded) = try queue.read { db in
+                (
+                    try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"),
+                    try db.tableExists("grdb_migrations") ? try migrator.hasBeenSuperseded(db) : false
+                )
+            }
+            let ours: Set<String> = ["grdb_migrations", "runs", "tests", "results"]
+            let foreign = tables.filter { !ours.contains($0) && !$0.hasPrefix("sqlite_") }
+            if !tables.isEmpty && !tables.contains("grdb_migrations") || !foreign.isEmpty {
+                throw HistoryError.foreignDatabase(path: path, tables: tables.sorted())
+            }
+            if superseded {
+                let applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
+                throw HistoryError.newerSchema(path: path, migrations: applied.sorted())
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw openError(error, path: path)
+        }
+    }
+
+    /// Several processes creating one store at once: switching the new file to WAL can fail with
+    /// SQLITE_BUSY at once (SQLite does not wait there), so try again.
+    private static func openPool(_ path: String) throws(HistoryError) -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
         configuration.foreignKeysEnabled = true
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw Self.openError(error, path: path)
+        var attempt = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 200 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.05))
+            } catch {
+                throw openError(error, path: path)
+            }
         }
-        try migrate()
     }
 
     private static func openError(_ error: any Error, path: String) -> HistoryError {
@@ -36,27 +83,6 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
 
     private func migrate() throws(HistoryError) {
         let migrator = HistorySchema.sqliteMigrator
-        do {
-            let (tables, superseded) = try pool.read { db in
-                (
-                    try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"),
-                    try db.tableExists("grdb_migrations") ? try migrator.hasBeenSuperseded(db) : false
-                )
-            }
-            let ours: Set<String> = ["grdb_migrations", "runs", "tests", "results"]
-            let foreign = tables.filter { !ours.contains($0) && !$0.hasPrefix("sqlite_") }
-            if !tables.isEmpty && !tables.contains("grdb_migrations") || !foreign.isEmpty {
-                throw HistoryError.foreignDatabase(path: path, tables: tables.sorted())
-            }
-            if superseded {
-                let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
-                throw HistoryError.newerSchema(path: path, migrations: applied.sorted())
-            }
-        } catch let error as HistoryError {
-            throw error
-        } catch {
-            throw Self.openError(error, path: path)
-        }
         // Two processes may migrate at once: the loser finds the work done on its second try.
         for attempt in 1...2 {
             do {
@@ -192,12 +218,12 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
         try read("finding flaky tests") { db in
             try Row.fetchAll(db, sql: HistorySQL.flaky, arguments: [window, 0]).map { row in
                 let testID: Int64 = row["id"]
-                let runs: Int = row["runs"]
+                let attempts: Int = row["attempts"]
                 let flips: Int = row["flips"]
                 return HistoricalFlaky(
-                    classname: row["classname"], name: row["name"], runs: runs, passed: row["passed"],
-                    failed: row["failed"], flips: flips,
-                    flipRate: runs > 1 ? rate(flips, runs - 1) : 0, sameRevision: row["revisions"],
+                    classname: row["classname"], name: row["name"], runs: row["runs"], attempts: attempts,
+                    passed: row["passed"], failed: row["failed"], flips: flips,
+                    flipRate: attempts > 1 ? rate(flips, attempts - 1) : 0, sameRevision: row["revisions"],
                     markedFlaky: row["marked"], lastFailed: row["last_failed"],
                     failedBuilds: try String.fetchAll(
                         db, sql: HistorySQL.failedBuilds, arguments: [window, 0, testID]),

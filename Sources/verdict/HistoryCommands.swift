@@ -15,8 +15,14 @@ struct StoreOptions: ParsableArguments {
             ?? ".verdict/history.sqlite"
     }
 
-    func open() throws(HistoryError) -> any HistoryStore {
+    /// Opens the store; `reading` refuses a path where no store exists instead of creating one.
+    func open(reading: Bool = false) throws(HistoryError) -> any HistoryStore {
         let location = self.location
+        if reading && !FileManager.default.fileExists(atPath: location) {
+            throw .invalidArgument(
+                "no history store at \(location): record runs first (`verdict history record`), or check --db / VERDICT_DB"
+            )
+        }
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             throw .invalidArgument(
                 "PostgreSQL stores are not supported by this Verdict yet; give --db a SQLite file path")
@@ -140,7 +146,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runHistory { () throws(HistoryError) in
-                for run in try await store.open().runs(limit: limit) {
+                for run in try await store.open(reading: true).runs(limit: limit) {
                     print(
                         "\(ISO8601.format(run.recordedAt))  \(run.build)\(run.job.map { " (\($0))" } ?? "")  "
                             + "\(run.branch ?? "-")  \(run.revision.map { String($0.prefix(12)) } ?? "-")  \(run.tests) tests"

@@ -56,14 +56,21 @@ struct FlakyCommand: AsyncParsableCommand {
         var flaky: [HistoricalFlaky]
     }
 
+    func validate() throws {
+        if window < 1 { throw ValidationError("--window must be at least 1") }
+    }
+
     func run() async throws {
         var found: [HistoricalFlaky] = []
-        try await runHistory { () throws(HistoryError) in found = try await store.open().flaky(window: window) }
+        try await runHistory { () throws(HistoryError) in
+            found = try await store.open(reading: true).flaky(window: window)
+        }
         if outputs.toTerminal {
             print("\(found.count) flaky test(s) in the last \(window) runs")
             for item in found {
                 print(
-                    "  \(item.classname) › \(item.name): \(item.failed) failed / \(item.runs) runs, \(item.flips) flips "
+                    "  \(item.classname) › \(item.name): \(item.failed) failed / \(item.attempts) attempts in \(item.runs) runs, "
+                        + "\(item.flips) flips "
                         + "(\(Format.percent(item.flipRate, of: 1)) %)"
                         + (item.commonMessage.map { ": " + String($0.prefix(120)) } ?? ""))
             }
@@ -113,7 +120,7 @@ struct TrendsCommand: AsyncParsableCommand {
     func run() async throws {
         var groups: [GroupTrend] = []
         try await runHistory { () throws(HistoryError) in
-            groups = try await store.open().trends(by: by.key, window: window)
+            groups = try await store.open(reading: true).trends(by: by.key, window: window)
         }
         if outputs.toTerminal {
             print("\(title), last \(window) runs (p50, p95) against the \(window) before:")

@@ -45,6 +45,7 @@ struct SplitCommand: AsyncParsableCommand {
         if index < 0 || index >= total { throw ValidationError("--index must be from 0 to \(total - 1)") }
         if !timings.isEmpty && db != nil { throw ValidationError("use --timings or --db, not both") }
         if let defaultTime, defaultTime < 0 { throw ValidationError("--default-time must be 0 or more") }
+        if window < 1 { throw ValidationError("--window must be at least 1") }
     }
 
     func run() async throws {
@@ -77,7 +78,7 @@ struct SplitCommand: AsyncParsableCommand {
         if let db {
             var timings: [String: Double] = [:]
             try await runHistory { () throws(HistoryError) in
-                timings = try await StoreOptions(db: db).open().timings(by: by.groupKey, window: window)
+                timings = try await StoreOptions(db: db).open(reading: true).timings(by: by.groupKey, window: window)
             }
             return timings
         }
