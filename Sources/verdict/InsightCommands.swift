@@ -91,20 +91,13 @@ struct FlakyCommand: AsyncParsableCommand {
     }
 }
 
-struct TrendsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trends",
-        abstract: "p50/p95 time per group over the newest runs, against the runs before; the test that rose most.",
-        discussion: "Example:\n  verdict trends --by classname --window 20")
-
+/// The options `trends` and `slowest` share, and the work they do.
+struct TrendOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @Option(help: "Group by classname, file, source or test.") var by: GroupChoice = .classname
     @Option(help: "Runs per window.") var window: Int = 20
     @Option(help: "Rows to print on the terminal.") var top: Int = 20
     @OptionGroup var outputs: AnswerOutputs
-
-    /// `slowest` is `trends` ordered by p95 (which trends already is).
-    var title: String { "time per \(by.rawValue)" }
 
     struct Answer: Encodable {
         var schemaVersion = 1
@@ -123,7 +116,7 @@ struct TrendsCommand: AsyncParsableCommand {
             groups = try await store.open(reading: true).trends(by: by.key, window: window)
         }
         if outputs.toTerminal {
-            print("\(title), last \(window) runs (p50, p95) against the \(window) before:")
+            print("time per \(by.rawValue), last \(window) runs (p50, p95) against the \(window) before:")
             for group in groups.prefix(top) {
                 let change = group.change.map { "  \(Format.ratio($0))" } ?? ""
                 let rising = group.risingTest.map { "  rising: \($0) +\(Format.duration(group.risingBy ?? 0))" } ?? ""
@@ -140,25 +133,36 @@ struct TrendsCommand: AsyncParsableCommand {
                 risingTest: $0.risingTest, risingBy: $0.risingBy)
         }
         let templates = try ReportRun.loadTemplatesForCLI()
-        try outputs.write(json: encodeAnswer(Answer(by: by.rawValue, window: window, groups: groups))) {
+        let key = by.rawValue
+        let runs = window
+        try outputs.write(json: encodeAnswer(Answer(by: key, window: runs, groups: groups))) {
             () throws(RenderError) in
             try ReportRenderer(templates: templates, version: Verdict.version)
-                .trendsMarkdown(HistoryContext.trends(rows, by: by.rawValue, window: window, version: Verdict.version))
+                .trendsMarkdown(HistoryContext.trends(rows, by: key, window: runs, version: Verdict.version))
         }
     }
+}
+
+struct TrendsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trends",
+        abstract: "p50/p95 time per group over the newest runs, against the runs before; the test that rose most.",
+        discussion: "Example:\n  verdict trends --by classname --window 20")
+
+    @OptionGroup var options: TrendOptions
+
+    func run() async throws { try await options.run() }
 }
 
 struct SlowestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slowest",
-        abstract: "The slowest groups by p95 over the newest runs (trends, slowest first).",
+        abstract: "The slowest groups by p95 over the newest runs (the same numbers as trends, slowest first).",
         discussion: "Example:\n  verdict slowest --by file --window 10 --json slowest.json")
 
-    @OptionGroup var trends: TrendsCommand
+    @OptionGroup var options: TrendOptions
 
-    func run() async throws {
-        try await trends.run()
-    }
+    func run() async throws { try await options.run() }
 }
 
 extension ReportRun {

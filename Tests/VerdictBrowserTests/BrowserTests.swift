@@ -63,10 +63,15 @@ struct BrowserTests {
         guard let chromium else { throw BrowserError.missing }
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions"]
-        let dom = try run(chromium, flags + ["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])
+        // Chromium runs in its own session: on exit it may signal its process group, which must not
+        // be the test runner's (other tests' helper servers live there).
+        let setsid = "/usr/bin/setsid"
+        let dom = try run(
+            setsid,
+            ["--wait", chromium] + flags + ["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])
         try run(
-            chromium,
-            flags + [
+            setsid,
+            ["--wait", chromium] + flags + [
                 "--window-size=1280,1600", "--screenshot=\(artifacts.appendingPathComponent(name).path)",
                 page.absoluteString,
             ])

@@ -150,7 +150,7 @@ enum CLI {
                     try? writer.close()
                 }
             }
-            watchdog.arm(pid: process.processIdentifier, after: timeout)
+            watchdog.arm(process, after: timeout)
         }
         let reason = process.terminationReason
         try? stdoutHandle.close()
@@ -227,12 +227,14 @@ final class Watchdog: @unchecked Sendable {
     private var finished = false
     private(set) var fired = false
 
-    func arm(pid: Int32, after seconds: Double) {
+    /// Kills `process` after `seconds` unless it finished. The process object (not a bare pid) is
+    /// asked whether it still runs: a reaped process's pid may already belong to another process.
+    func arm(_ process: Process, after seconds: Double) {
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
             lock.withLock {
-                guard !finished else { return }
+                guard !finished, process.isRunning else { return }
                 fired = true
-                kill(pid, SIGKILL)
+                kill(process.processIdentifier, SIGKILL)
             }
         }
     }

@@ -65,9 +65,10 @@ struct FakeCircleCI: Sendable {
         process.standardError = errHandle
         try process.run()
         let watchdog = Watchdog()
-        watchdog.arm(pid: process.processIdentifier, after: 20)  // no PORT line in time: kill, so the read ends
-        let firstLine = await readLine(output.fileHandleForReading)
-        watchdog.finish()
+        watchdog.arm(process, after: 20)  // no PORT line in time: kill, so the read ends
+        // The watchdog is stood down on the reading thread, the moment the line arrives: the awaiting
+        // task may run much later when other tests block the cooperative threads.
+        let firstLine = await readLine(output.fileHandleForReading, then: watchdog.finish)
 
         func stop() async {
             try? input.fileHandleForWriting.close()
@@ -98,7 +99,7 @@ struct FakeCircleCI: Sendable {
     }
 
     /// The first line `handle` gives (without the newline), read off the cooperative thread pool.
-    private static func readLine(_ handle: FileHandle) async -> String {
+    private static func readLine(_ handle: FileHandle, then arrived: @escaping @Sendable () -> Void) async -> String {
         await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
             DispatchQueue.global().async {
                 var bytes = Data()
@@ -108,6 +109,7 @@ struct FakeCircleCI: Sendable {
                     bytes.append(chunk)
                 }
                 let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""
+                if line.hasPrefix("PORT ") { arrived() }
                 done.resume(returning: String(line))
             }
         }

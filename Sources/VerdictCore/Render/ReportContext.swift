@@ -4,6 +4,9 @@ public struct ReportContext {
     /// Rows per group table in HTML; Markdown shows fewer.
     public var groupLimit = 500
     public var markdownGroupLimit = 15
+    /// Failures shown with their message and output in HTML; later ones get one line each, so a
+    /// report with 30,000 failures stays a page a browser opens quickly (the JSON has everything).
+    public var htmlFailureLimit = 1000
     /// Failures shown in full in Markdown (a PR comment holds 65,536 characters).
     public var markdownFailureLimit = 30
     public var version: String
@@ -32,6 +35,10 @@ public struct ReportContext {
         ]
         let failures = summary.failures.enumerated().map { failure($0.element, index: $0.offset) }
         context["failures"] = failures
+        if summary.failures.count > htmlFailureLimit {
+            context["failuresShortened"] = summary.failures.count - htmlFailureLimit
+            context["htmlFailureLimit"] = htmlFailureLimit
+        }
         context["hasFailures"] = !failures.isEmpty
         context["failureCount"] = failures.count
         context["markdownFailures"] = Array(failures.prefix(markdownFailureLimit))
@@ -158,6 +165,16 @@ public struct ReportContext {
     }
 
     private func failure(_ item: FailureItem, index: Int) -> [String: Any] {
+        if index >= htmlFailureLimit {
+            var row: [String: Any] = [
+                "anchor": "test-\(index + 1)", "compact": true, "outcome": item.outcome.rawValue,
+                "source": item.source, "classname": item.classname, "name": item.name,
+                "identity": item.classname.isEmpty ? item.name : "\(item.classname) › \(item.name)",
+            ]
+            row["firstLine"] = FailureGrouping.firstLine(item.message ?? item.text).map { String($0.prefix(200)) }
+            row["location"] = item.file.map { file in item.line.map { "\(file):\($0)" } ?? file }
+            return row
+        }
         var row: [String: Any] = [
             "anchor": "test-\(index + 1)",
             "classname": item.classname, "name": item.name, "source": item.source,

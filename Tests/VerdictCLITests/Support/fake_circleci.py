@@ -365,6 +365,11 @@ def watch_stdin():
 
 
 def main():
+    # Its own session: a signal meant for the test runner's process group must not reach it.
+    try:
+        os.setsid()
+    except OSError:
+        pass
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description="Fake CircleCI API for Verdict's CLI tests.")
     parser.add_argument("--root", required=True, help="the package root (holds SampleData/)")
