@@ -16,17 +16,24 @@ struct AnswerOutputs: ParsableArguments {
         String?
     @Option(help: ArgumentHelp("Write the answer as Markdown (- for standard output).", valueName: "file"))
     var markdown: String?
+    @Option(help: ArgumentHelp("Write the answer as an HTML page (- for standard output).", valueName: "file"))
+    var html: String?
 
-    var toTerminal: Bool { json == nil && markdown == nil }
+    var toTerminal: Bool { json == nil && markdown == nil && html == nil }
 
-    func write(json data: Data, markdown: () throws(RenderError) -> String) throws {
+    func write(
+        json data: Data, markdown: () throws(RenderError) -> String, html: () throws(RenderError) -> String
+    ) throws {
         do {
             let jsonFile = try json.map(ReportRun.open)
             let markdownFile = try self.markdown.map(ReportRun.open)
+            let htmlFile = try self.html.map(ReportRun.open)
             try jsonFile?.write(data)
-            try markdownFile?.write(try markdown())
+            if let markdownFile { try markdownFile.write(try markdown()) }
+            if let htmlFile { try htmlFile.write(try html()) }
             try jsonFile?.commit()
             try markdownFile?.commit()
+            try htmlFile?.commit()
         } catch {
             StandardError().print("error: \(error)")
             throw ExitCode(ExitStatus.inputOrUsage)
@@ -84,10 +91,12 @@ struct FlakyCommand: AsyncParsableCommand {
                 commonMessage: $0.commonMessage)
         }
         let templates = try ReportRun.loadTemplatesForCLI()
-        try outputs.write(json: encodeAnswer(Answer(window: window, flaky: found))) { () throws(RenderError) in
-            try ReportRenderer(templates: templates, version: Verdict.version)
-                .flakyMarkdown(HistoryContext.flaky(rows, window: window, version: Verdict.version))
-        }
+        let context = HistoryContext.flaky(rows, window: window, version: Verdict.version)
+        let renderer = ReportRenderer(templates: templates, version: Verdict.version)
+        try outputs.write(
+            json: encodeAnswer(Answer(window: window, flaky: found)),
+            markdown: { () throws(RenderError) in try renderer.flakyMarkdown(context) },
+            html: { () throws(RenderError) in try renderer.flakyHTML(context) })
     }
 }
 
@@ -135,11 +144,12 @@ struct TrendOptions: ParsableArguments {
         let templates = try ReportRun.loadTemplatesForCLI()
         let key = by.rawValue
         let runs = window
-        try outputs.write(json: encodeAnswer(Answer(by: key, window: runs, groups: groups))) {
-            () throws(RenderError) in
-            try ReportRenderer(templates: templates, version: Verdict.version)
-                .trendsMarkdown(HistoryContext.trends(rows, by: key, window: runs, version: Verdict.version))
-        }
+        let context = HistoryContext.trends(rows, by: key, window: runs, version: Verdict.version)
+        let renderer = ReportRenderer(templates: templates, version: Verdict.version)
+        try outputs.write(
+            json: encodeAnswer(Answer(by: key, window: runs, groups: groups)),
+            markdown: { () throws(RenderError) in try renderer.trendsMarkdown(context) },
+            html: { () throws(RenderError) in try renderer.trendsHTML(context) })
     }
 }
 

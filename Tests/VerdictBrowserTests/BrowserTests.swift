@@ -156,4 +156,28 @@ struct BrowserTests {
         #expect(dom.contains("tabindex=\"0\""))
         #expect(!log.contains("Content Security Policy"))
     }
+
+    @Test("the flaky and trends pages load with their script and rows", .enabled(if: enabled))
+    func historyPages() throws {
+        guard let verdict = Self.verdict else { throw BrowserError.missing }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "verdict-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = folder.appendingPathComponent("h.sqlite").path
+        for build in ["1", "2"] {
+            try Self.run(verdict.path, ["history", "record", "SampleData", "--db", db, "--build", build])
+        }
+        let flaky = folder.appendingPathComponent("flaky.html")
+        let trends = folder.appendingPathComponent("trends.html")
+        try Self.run(verdict.path, ["flaky", "--db", db, "--html", flaky.path])
+        try Self.run(verdict.path, ["trends", "--db", db, "--html", trends.path])
+        let (flakyDOM, flakyLog) = try Self.load(flaky, screenshot: "flaky.png")
+        #expect(flakyDOM.contains("TestSyncStockFromWarehouse"))
+        #expect(flakyDOM.contains("tabindex=\"0\""))
+        #expect(!flakyLog.contains("Content Security Policy"))
+        let (trendsDOM, _) = try Self.load(trends, screenshot: "trends.png")
+        #expect(trendsDOM.contains("spec.services.payment_gateway_spec"))
+        #expect(trendsDOM.contains("tabindex=\"0\""))
+    }
 }

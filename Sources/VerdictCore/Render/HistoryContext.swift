@@ -49,6 +49,7 @@ public enum HistoryContext {
     public static func flaky(_ rows: [FlakyRow], window: Int, version: String) -> [String: Any] {
         [
             "version": version, "window": window, "count": rows.count, "hasFlaky": !rows.isEmpty,
+            "nonce": Nonce.make("flaky", String(window), String(rows.count), version),
             "flaky": rows.map { row -> [String: Any] in
                 var item: [String: Any] = [
                     "classname": row.classname, "name": row.name, "runs": row.runs, "passed": row.passed,
@@ -66,6 +67,7 @@ public enum HistoryContext {
     public static func trends(_ rows: [TrendRow], by: String, window: Int, version: String) -> [String: Any] {
         [
             "version": version, "by": by, "window": window, "hasGroups": !rows.isEmpty,
+            "nonce": Nonce.make("trends", by, String(window), String(rows.count), version),
             "groups": rows.map { row -> [String: Any] in
                 var item: [String: Any] = [
                     "key": row.key ?? "(no file)", "runs": row.runs, "p50": Format.duration(row.p50),
@@ -88,5 +90,13 @@ extension ReportRenderer {
 
     public func trendsMarkdown(_ context: [String: Any]) throws(RenderError) -> String {
         try templates.render(context, "trends.md")
+    }
+
+    public func flakyHTML(_ context: [String: Any]) throws(RenderError) -> String {
+        try templates.render(context, "flaky.html")
+    }
+
+    public func trendsHTML(_ context: [String: Any]) throws(RenderError) -> String {
+        try templates.render(context, "trends.html")
     }
 }

@@ -35,6 +35,8 @@ public struct TemplateSet: Sendable {
         "compare.md": "MARKDOWN",
         "flaky.md": "MARKDOWN",
         "trends.md": "MARKDOWN",
+        "flaky.html": "HTML",
+        "trends.html": "HTML",
         "junit-header": "XML",
         "junit-suite-header": "XML",
         "junit-case": "XML",
