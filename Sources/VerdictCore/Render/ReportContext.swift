@@ -6,7 +6,9 @@ public struct ReportContext {
     public var markdownGroupLimit = 15
     /// Failures shown with their message and output in HTML; later ones get one line each, so a
     /// report with 30,000 failures stays a page a browser opens quickly (the JSON has everything).
-    public var htmlFailureLimit = 1000
+    public var htmlFailureLimit = 500
+    /// Failures listed at all in HTML (one line each past `htmlFailureLimit`); the rest are counted.
+    public var htmlFailureListLimit = 5000
     /// Failures shown in full in Markdown (a PR comment holds 65,536 characters).
     public var markdownFailureLimit = 30
     public var version: String
@@ -33,11 +35,17 @@ public struct ReportContext {
                 "passedPercent": Format.percent(Double(totals.passed), of: Double(totals.tests)),
             ] as [String: Any],
         ]
-        let failures = summary.failures.enumerated().map { failure($0.element, index: $0.offset) }
+        let failures = summary.failures.prefix(htmlFailureListLimit).enumerated().map {
+            failure($0.element, index: $0.offset)
+        }
         context["failures"] = failures
         if summary.failures.count > htmlFailureLimit {
-            context["failuresShortened"] = summary.failures.count - htmlFailureLimit
+            context["failuresShortened"] = true
             context["htmlFailureLimit"] = htmlFailureLimit
+            context["oneLineFailures"] = min(summary.failures.count, htmlFailureListLimit) - htmlFailureLimit
+            if summary.failures.count > htmlFailureListLimit {
+                context["unlistedFailures"] = summary.failures.count - htmlFailureListLimit
+            }
         }
         context["hasFailures"] = !failures.isEmpty
         context["failureCount"] = failures.count
@@ -132,6 +140,8 @@ public struct ReportContext {
                 "tests": group.failures.prefix(3).compactMap { $0 < rows.count ? rows[$0]["identity"] : nil },
             ]
             if group.count > 3 { row["moreTests"] = group.count - 3 }
+            let listed = group.failures.filter { $0 < rows.count }.count
+            if listed < group.count { row["unlisted"] = group.count - listed }
             row["type"] = group.type
             return row
         }
