@@ -28,21 +28,33 @@ final class ParallelReads: @unchecked Sendable {
             slots = [:]
             return
         }
-        // At most `jobs` reads at a time; the caller blocks only on the one it needs next.
-        let limit = DispatchSemaphore(value: jobs)
-        let queue = DispatchQueue(label: "verdict.read", attributes: .concurrent)
+        // `jobs` threads of their own, taking inputs in order. Not Dispatch's global queues: the
+        // caller blocks a Swift concurrency thread while it waits, and on a 2-core machine those
+        // queues would then run one read at a time.
+        let next = NextIndex(eligible)
         let slots = self.slots
-        let order = eligible
-        DispatchQueue.global().async {
-            for index in order {
-                guard let slot = slots[index] else { continue }
-                limit.wait()
-                queue.async {
+        for _ in 0..<min(jobs, eligible.count) {
+            let thread = Thread {
+                while let index = next.take() {
+                    guard let slot = slots[index] else { continue }
                     slot.events = work(inputs[index], index)
                     slot.done.signal()
-                    limit.signal()
                 }
             }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Hands out the eligible input indexes, in order, to whichever thread asks.
+    private final class NextIndex: @unchecked Sendable {
+        private let lock = NSLock()
+        private var remaining: ArraySlice<Int>
+
+        init(_ indexes: [Int]) { remaining = indexes[...] }
+
+        func take() -> Int? {
+            lock.withLock { remaining.popFirst() }
         }
     }
 

@@ -133,11 +133,10 @@ struct JUnitState {
             invalidTimes += 1
             if firstInvalidTime == nil { firstInvalidTime = (rawTime ?? "", line()) }
         }
-        let skippedStatus: Set<String> = ["disabled", "notrun", "skipped", "ignored"]
-        let skippedResult: Set<String> = ["skipped", "suppressed"]
         let status = attributes.string("status")?.trimmingWhitespace().lowercased()
         let result = attributes.string("result")?.trimmingWhitespace().lowercased()
-        let attributeSkipped = status.map(skippedStatus.contains) == true || result.map(skippedResult.contains) == true
+        let attributeSkipped =
+            status.map(Self.skippedStatus.contains) == true || result.map(Self.skippedResult.contains) == true
         let record = TestRecord(
             classname: classname, name: attributes.string("name") ?? "", file: file,
             line: attributes.string("line").flatMap { Int($0.trimmingWhitespace()) }, time: time,
@@ -170,6 +169,9 @@ struct JUnitState {
             outcome: detail.kind == .error ? .errored : .failed, source: source, suite: suite.name,
             details: [detail], inputIndex: inputIndex)
     }
+
+    private static let skippedStatus: Set<String> = ["disabled", "notrun", "skipped", "ignored"]
+    private static let skippedResult: Set<String> = ["skipped", "suppressed"]
 
     private static func detailKind(_ element: JUnitElement) -> ResultDetail.Kind? {
         switch element {

@@ -44,13 +44,13 @@ public struct JUnitStreamWriter {
             try flush()
             pendingKey = key
         }
-        var context = Self.caseContext(record)
-        if !properties.isEmpty {
-            context["properties"] = properties.map { ["name": $0.name, "value": $0.value] }
-            context["hasProperties"] = true
-            context["hasBody"] = true
+        let value = Self.caseValue(record, properties: properties)
+        let text: String
+        if let compiled = templates.compiled("junit-case") {
+            text = compiled.render(value)
+        } else {
+            text = try templates.render(value.any, "junit-case")
         }
-        let text = try templates.render(context, "junit-case")
         pending.append(text)
         pendingBytes += text.utf8.count
         counts.tests += 1
@@ -108,12 +108,18 @@ public struct JUnitStreamWriter {
     }
 
     static func caseContext(_ record: TestRecord) -> [String: Any] {
-        var context: [String: Any] = [
-            "name": record.name, "classname": record.classname, "time": Format.decimalSeconds(record.time),
-            "outcome": record.outcome.rawValue,
+        caseValue(record, properties: []).any as? [String: Any] ?? [:]
+    }
+
+    /// The `junit-case` view model as typed values (the fast path renders these directly).
+    static func caseValue(_ record: TestRecord, properties: [(name: String, value: String)]) -> CompiledTemplate.Value {
+        typealias V = CompiledTemplate.Value
+        var context: [String: V] = [
+            "name": .text(record.name), "classname": .text(record.classname),
+            "time": .text(Format.decimalSeconds(record.time)), "outcome": .text(record.outcome.rawValue),
         ]
-        context["file"] = record.file
-        if let line = record.line, line >= 0 { context["line"] = line }
+        if let file = record.file { context["file"] = .text(file) }
+        if let line = record.line, line >= 0 { context["line"] = .number(line) }
         if let primary = record.primaryDetail ?? fallbackDetail(record) {
             // The outcome element: its first element's message and type; the texts of every result
             // element of that record, so nothing the input said is dropped.
@@ -125,34 +131,41 @@ public struct JUnitStreamWriter {
                 let part = [other.message, other.text].compactMap { $0 }.joined(separator: "\n")
                 if !part.isEmpty { text += (text.isEmpty ? "" : "\n\n") + "[\(other.kind.rawValue)] " + part }
             }
-            var element: [String: Any] = [:]
-            element["message"] = primary.message
-            element["type"] = primary.type
-            if !text.isEmpty { element["text"] = text }
+            var element: [String: V] = [:]
+            if let message = primary.message { element["message"] = .text(message) }
+            if let type = primary.type { element["type"] = .text(type) }
+            if !text.isEmpty { element["text"] = .text(text) }
             let key: String
             switch record.outcome {
             case .errored: key = "error"
             case .failed: key = "failure"
             default: key = "skipped"
             }
-            context[key] = element
+            context[key] = .object(element)
         }
         let attempts = record.details.filter {
             [.flakyFailure, .flakyError, .rerunFailure, .rerunError].contains($0.kind)
         }
-        context["attempts"] = attempts.map { detail -> [String: Any] in
-            var attempt: [String: Any] = ["element": detail.kind.rawValue]
-            attempt["message"] = detail.message
-            attempt["type"] = detail.type
-            attempt["stackTrace"] = detail.text
-            return attempt
+        context["attempts"] = .list(
+            attempts.map { detail in
+                var attempt: [String: V] = ["element": .text(detail.kind.rawValue)]
+                if let message = detail.message { attempt["message"] = .text(message) }
+                if let type = detail.type { attempt["type"] = .text(type) }
+                if let text = detail.text { attempt["stackTrace"] = .text(text) }
+                return .object(attempt)
+            })
+        if let out = record.systemOut { context["systemOut"] = .text(out) }
+        if let err = record.systemErr { context["systemErr"] = .text(err) }
+        var hasBody =
+            record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil || record.systemErr != nil
+        if !properties.isEmpty {
+            context["properties"] = .list(
+                properties.map { .object(["name": .text($0.name), "value": .text($0.value)]) })
+            context["hasProperties"] = .bool(true)
+            hasBody = true
         }
-        context["systemOut"] = record.systemOut
-        context["systemErr"] = record.systemErr
-        context["hasBody"] =
-            record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil
-            || record.systemErr != nil
-        return context
+        context["hasBody"] = .bool(hasBody)
+        return .object(context)
     }
 
     /// A non-passing record whose input had no element of its outcome's kind (a skipped status attribute).

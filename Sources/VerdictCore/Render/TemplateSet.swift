@@ -23,6 +23,8 @@ public enum RenderError: Error, Sendable, Hashable, CustomStringConvertible {
 /// type pragma is put in front of it, so an override cannot turn escaping off by omission.
 public struct TemplateSet: Sendable {
     let library: MustacheLibrary
+    /// The per-test templates on the fast path, when their text allows it.
+    private let fast: [String: CompiledTemplate]
 
     /// The content type each built-in template name renders with.
     static let contentTypes: [String: String] = [
@@ -55,7 +57,11 @@ public struct TemplateSet: Sendable {
         var texts = EmbeddedTemplates.all
         texts.merge(overrides) { _, user in user }
         var library = MustacheLibrary()
+        var fast: [String: CompiledTemplate] = [:]
         for (name, text) in texts {
+            if name == "junit-case", let compiled = CompiledTemplate(text, escape: XMLEscaping().escapeText) {
+                fast[name] = compiled
+            }
             let source = Self.contentTypes[name].map { "{{% CONTENT_TYPE: \($0) }}" + text } ?? text
             do {
                 try library.register(source, named: name)
@@ -68,7 +74,11 @@ public struct TemplateSet: Sendable {
             }
         }
         self.library = library
+        self.fast = fast
     }
+
+    /// The fast-path form of a per-test template, if it has one.
+    func compiled(_ name: String) -> CompiledTemplate? { fast[name] }
 
     func render(_ context: Any, _ name: String) throws(RenderError) -> String {
         guard let text = library.render(context, withTemplate: name) else { throw .missingTemplate(name: name) }
