@@ -27,9 +27,41 @@ enum ContentTypes {
     }
 }
 
-/// HTML text and attribute values: `& < > " '` as entities. Inside Markdown (an HTML block in a
-/// PR comment) line breaks become `&#10;`: a blank line would end the HTML block and let the rest
-/// be read as Markdown.
+/// Markup escaping shared by HTML and XML: `& < > "` as entities, the apostrophe as each format
+/// spells it, chosen whitespace as character references, control characters made visible.
+struct MarkupEscaping: Sendable {
+    var apostrophe: String
+    /// Whitespace written as character references instead of itself.
+    var references: Set<Unicode.Scalar>
+
+    func escape(_ text: String) -> String {
+        guard
+            ContentTypes.needsWork(
+                text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
+        else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += apostrophe
+            default:
+                if references.contains(scalar) {
+                    out += "&#\(scalar.value);"
+                } else {
+                    out.unicodeScalars.append(ContentTypes.visible(scalar) ?? scalar)
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// HTML text and attribute values. Inside Markdown (an HTML block in a PR comment) line breaks
+/// become `&#10;`: a blank line would end the HTML block and let the rest be read as Markdown.
 struct HTMLEscaping: MustacheContentType {
     enum Newlines: Sendable {
         case keep
@@ -38,54 +70,20 @@ struct HTMLEscaping: MustacheContentType {
 
     var newlines: Newlines = .keep
 
+    private static let plain = MarkupEscaping(apostrophe: "&#39;", references: [])
+    private static let inMarkdown = MarkupEscaping(apostrophe: "&#39;", references: ["\n", "\r"])
+
     func escapeText(_ text: String) -> String {
-        guard
-            ContentTypes.needsWork(
-                text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
-        else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n" where newlines == .characterReference: out += "&#10;"
-            case "\r" where newlines == .characterReference: out += "&#13;"
-            default: out.unicodeScalars.append(ContentTypes.visible(scalar) ?? scalar)
-            }
-        }
-        return out
+        (newlines == .keep ? Self.plain : Self.inMarkdown).escape(text)
     }
 }
 
-/// XML 1.0 text and attribute values: entities for markup, character references for tab, LF and
-/// CR (so attribute values keep their line breaks), control characters made visible.
+/// XML 1.0 text and attribute values: tab, LF and CR as character references (so attribute values
+/// keep their line breaks).
 struct XMLEscaping: MustacheContentType {
-    func escapeText(_ text: String) -> String {
-        guard
-            ContentTypes.needsWork(
-                text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
-        else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default: out.unicodeScalars.append(ContentTypes.visible(scalar) ?? scalar)
-            }
-        }
-        return out
-    }
+    private static let markup = MarkupEscaping(apostrophe: "&apos;", references: ["\n", "\r", "\t"])
+
+    func escapeText(_ text: String) -> String { Self.markup.escape(text) }
 }
 
 /// GitHub-flavoured Markdown inline text, safe inside table cells: HTML is shown as text, Markdown
