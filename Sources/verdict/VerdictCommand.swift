@@ -17,7 +17,9 @@ struct VerdictCommand: AsyncParsableCommand {
     /// Like ArgumentParser's `main()`, but usage errors exit 2 (as documented), not 64.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            let arguments = EnvironmentDefaults.apply(
+                Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+@Suite("VERDICT_* environment defaults")
+struct EnvironmentTests {
+    @Test("a VERDICT_* variable stands in for its flag; the flag wins")
+    func defaultsAndFlags() async throws {
+        try await Workspace.with { ws in
+            let env = try await ws.verdict(["report", "SampleData/go"], environment: ["VERDICT_FAIL_ON": "failed"])
+            #expect(env.status == 1, "VERDICT_FAIL_ON=failed makes the failing sample exit 1")
+            let flag = try await ws.verdict(
+                ["report", "SampleData/go", "--fail-on", "none"], environment: ["VERDICT_FAIL_ON": "failed"])
+            #expect(flag.status == 0, "--fail-on none wins over the environment")
+            let json = ws.out("env.json")
+            let output = try await ws.verdict(["report", "SampleData/go"], environment: ["VERDICT_JSON": json])
+            #expect(output.status == 0)
+            #expect(FileManager.default.fileExists(atPath: json))
+            let other = try await ws.verdict(
+                ["compare", "SampleData/go", "SampleData/go"], environment: ["VERDICT_FAIL_ON": "failed"])
+            #expect(other.status == 0, "report's variable does not leak into compare")
+        }
+    }
+}
