@@ -71,6 +71,10 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "VerdictReleaseTests",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "VerdictBrowserTests",
             dependencies: ["verdict"],
             swiftSettings: strictSwift
