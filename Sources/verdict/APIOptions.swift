@@ -28,7 +28,10 @@ struct APIOptions: ParsableArguments {
     @Option(help: "How many times to retry a GET after 429, 502, 503, 504 or a connection error.")
     var maxRetries: Int = 4
 
-    @Flag(help: "Print each request (method, path, status, time) on standard error. Never the token.")
+    @Flag(
+        help:
+            "Print each request (method, path, status, time) and, for reports, each input read, on standard error. Never the token."
+    )
     var verbose = false
 
     func version(for project: ProjectSlug) -> APIVersion {

@@ -73,6 +73,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Flag(help: "Succeed with an empty report when no input is found.")
     var allowEmpty = false
 
+    @Flag(name: .shortAndLong, help: "Print nothing but errors (no summary line, no warnings).")
+    var quiet = false
+
     @Option(
         help: ArgumentHelp(
             "History store: show each test's recent outcomes and a time trend per classname.", valueName: "path"))
@@ -84,6 +87,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         if top < 0 { throw ValidationError("--top must be 0 or more") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if quiet && api.verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
         if markdownLimit < 1000 { throw ValidationError("--markdown-limit must be at least 1000 characters") }
         let outputs = [html, markdown, junit, json].compactMap { $0 }
         if outputs.filter({ $0 == "-" }).count > 1 {

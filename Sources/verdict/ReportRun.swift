@@ -17,6 +17,7 @@ final class ReportRun: PartialSink {
     private var junitBody: OutputFile?
     private var renderFailure: (any Error)?
     private var templateSet: TemplateSet?
+    private var progress = Progress(total: 0, enabled: false)
 
     init(
         command: ReportCommand, inputs: [String], displayRewrites: [(String, String)] = [], stderr: StandardError
@@ -46,6 +47,7 @@ final class ReportRun: PartialSink {
         defer { junitBody?.discard() }
 
         var (inputs, problems) = InputDiscovery().discover(self.inputs)
+        progress = Progress(total: inputs.count, enabled: !command.quiet && Terminal.stderrIsTerminal)
         for index in inputs.indices {
             for rewrite in displayRewrites where inputs[index].displayPath.hasPrefix(rewrite.prefix) {
                 inputs[index].displayPath =
@@ -72,6 +74,7 @@ final class ReportRun: PartialSink {
         }
         if let db = command.db { summary.history = try await historyFor(summary, store: db) }
         for input in summary.inputs where input.kind != .unreadable {
+            if command.quiet { break }
             for warning in input.warnings { stderr.print("warning: \(input.path): \(warning)") }
         }
 
@@ -94,7 +97,10 @@ final class ReportRun: PartialSink {
             throw Failure(message: String(describing: error))
         }
 
-        if [command.html, command.markdown, command.json, command.junit].allSatisfy({ $0 == nil }) {
+        progress.finish()
+        if command.quiet {
+            // Errors only.
+        } else if [command.html, command.markdown, command.json, command.junit].allSatisfy({ $0 == nil }) {
             TerminalSummary(summary: summary, colour: Terminal.stdoutSupportsColour).print()
         } else if ![command.html, command.markdown, command.json, command.junit].contains("-") {
             print(TerminalSummary(summary: summary, colour: Terminal.stdoutSupportsColour).headline())
@@ -137,6 +143,7 @@ final class ReportRun: PartialSink {
 
     func begin(inputIndex: Int, path: String) {
         accumulator.register(inputIndex: inputIndex, path: path)
+        progress.step(path)
     }
 
     func add(_ record: TestRecord) {
@@ -145,7 +152,14 @@ final class ReportRun: PartialSink {
         do { try junitWriter?.add(record) } catch { renderFailure = error }
     }
 
-    func add(input: InputReport) { accumulator.add(input: input) }
+    func add(input: InputReport) {
+        accumulator.add(input: input)
+        if command.api.verbose {
+            stderr.print(
+                "verdict: read \(input.path): \(input.kind.rawValue), \(input.tests) tests"
+                    + (input.warnings.isEmpty ? "" : ", \(input.warnings.count) warning(s)"))
+        }
+    }
 
     var partialFactory: @Sendable () -> PartialReport {
         let top = command.top

@@ -21,3 +21,20 @@ struct EnvironmentTests {
         }
     }
 }
+
+@Suite("Quiet, verbose and progress")
+struct ConventionTests {
+    @Test("--quiet prints nothing but errors; --verbose names each input; no progress off a terminal")
+    func quietAndVerbose() async throws {
+        try await Workspace.with { ws in
+            let quiet = try await ws.verdict(["report", "SampleData", "--quiet", "--json", ws.out("q.json")])
+            #expect(quiet.status == 0)
+            #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty, "stdout: \(quiet.stdout) stderr: \(quiet.stderr)")
+            let verbose = try await ws.verdict(["report", "SampleData", "--verbose"])
+            #expect(verbose.stderr.contains("verdict: read SampleData/go/report.xml: junit, 10 tests"))
+            #expect(!verbose.stderr.contains("reading "), "progress is only drawn on a terminal")
+            let both = try await ws.verdict(["report", "SampleData", "--quiet", "--verbose"])
+            #expect(both.status == 2)
+        }
+    }
+}
