@@ -45,6 +45,8 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Keep a history of runs (SQLite) for flaky tests, trends and timing-based splitting.",
+        discussion:
+            "Examples:\n  verdict history record test-results --build \"$CIRCLE_BUILD_NUM\"\n  verdict history runs",
         subcommands: [Record.self, Prune.self, Runs.self]
     )
 
@@ -139,7 +141,8 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     struct Runs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the newest recorded runs.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the newest recorded runs.", discussion: "Example:\n  verdict history runs --limit 10")
 
         @OptionGroup var store: StoreOptions
         @Option(help: "How many.") var limit: Int = 20

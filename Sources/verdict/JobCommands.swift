@@ -7,6 +7,8 @@ struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job",
         abstract: "Show, retry, cancel or trigger CircleCI jobs.",
+        discussion:
+            "Examples:\n  verdict job show gh/acme-corp/storefront 48213\n  verdict job retry gh/acme-corp/storefront 48213 --ssh",
         subcommands: [Show.self, Retry.self, Cancel.self, Trigger.self]
     )
 
@@ -119,6 +121,7 @@ struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Trigger CircleCI pipelines.",
+        discussion: "Example:\n  verdict pipeline trigger gh/acme-corp/storefront --branch main",
         subcommands: [Trigger.self]
     )
 

@@ -7,6 +7,7 @@ struct VerdictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verdict",
         abstract: "Test-result analytics and reports from JUnit XML and CircleCI test metadata.",
+        discussion: "Example:\n  verdict report test-results --html report.html --markdown report.md --fail-on failed",
         version: Verdict.version,
         subcommands: [
             ReportCommand.self, CompareCommand.self, HistoryCommand.self, FlakyCommand.self, SlowestCommand.self,

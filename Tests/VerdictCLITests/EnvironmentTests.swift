@@ -38,3 +38,22 @@ struct ConventionTests {
         }
     }
 }
+
+@Suite("Help")
+struct HelpExampleTests {
+    @Test(
+        "every command's --help shows an example",
+        arguments: [
+            [], ["report"], ["compare"], ["history"], ["history", "record"], ["history", "prune"], ["history", "runs"],
+            ["flaky"], ["slowest"], ["trends"], ["split"], ["fetch"], ["job"], ["job", "show"], ["job", "retry"],
+            ["job", "cancel"], ["job", "trigger"], ["pipeline"], ["pipeline", "trigger"],
+        ] as [[String]])
+    func examples(_ command: [String]) async throws {
+        try await Workspace.with { ws in
+            let help = try await ws.verdict(command + ["--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example"), "\(command.joined(separator: " ")) --help has no example")
+            #expect(help.stdout.contains("verdict "))
+        }
+    }
+}
