@@ -19,6 +19,8 @@ struct RejectedInput {
 struct InputLoader {
     var sourceOverride: String?
     var chunkSize = 1 << 20
+    /// Told how far a large input read on the calling thread has got: (path, bytes read, size).
+    var onProgress: (@Sendable (String, Int, Int) -> Void)?
 
     private enum Sniffed {
         case xml, json, empty
@@ -60,16 +62,22 @@ struct InputLoader {
             }
         }
         let factory = (sink as? any PartialSink)?.partialFactory
+        let quiet: InputLoader = {
+            var loader = self
+            loader.onProgress = nil  // workers read small files: no progress from them
+            return loader
+        }()
         let parallel = ParallelReads(inputs: inputs, jobs: jobs) { input, index in
+            let this = quiet
             var events: [Event] = []
             guard let factory else {
-                self.read(input, index: index) { events.append($0) }
+                this.read(input, index: index) { events.append($0) }
                 return events
             }
             // Records go into a partial report, merged where the first record would have been.
             let partial = factory()
             var at: Int?
-            self.read(input, index: index) { event in
+            this.read(input, index: index) { event in
                 switch event {
                 case .record(let record):
                     if at == nil { at = events.count }
@@ -124,9 +132,13 @@ struct InputLoader {
                     emit(.record($0))
                 }
                 var chunk = first
+                var done = 0
+                let size = onProgress == nil ? 0 : Self.size(of: input)
                 while !chunk.isEmpty {
                     let more = chunk.withUnsafeBytes { reader.feed($0) }
                     guard more else { break }
+                    done += chunk.count
+                    if size > 64 << 20 { onProgress?(input.displayPath, done, size) }
                     chunk = try handle.read(upToCount: chunkSize) ?? Data()
                 }
                 emit(.input(try reader.finish(path: input.displayPath)))
@@ -158,6 +170,11 @@ struct InputLoader {
         } catch {
             emit(.rejected(RejectedInput(path: input.displayPath, message: "cannot read: \(Self.reason(error))")))
         }
+    }
+
+    private static func size(of input: InputSource) -> Int {
+        guard case .file(let path) = input.location else { return 0 }
+        return (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
     }
 
     private func open(_ input: InputSource) throws -> FileHandle {

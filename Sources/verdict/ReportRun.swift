@@ -60,7 +60,13 @@ final class ReportRun: PartialSink {
                 message: "no input found in \(self.inputs.joined(separator: " ")) "
                     + "(folders are searched for *.xml and *.json; use --allow-empty to accept none)")
         }
-        let rejected = InputLoader(sourceOverride: command.source, jobs: command.jobs).load(inputs, into: self)
+        var loader = InputLoader(sourceOverride: command.source, jobs: command.jobs)
+        let status = StatusLine(enabled: !command.quiet && Terminal.stderrIsTerminal)
+        loader.onProgress = { path, done, size in
+            status.show("reading \(path): \(done >> 20)/\(size >> 20) MB")
+        }
+        let rejected = loader.load(inputs, into: self)
+        status.clear()
         for input in rejected {
             stderr.print("error: \(input.path): \(input.message)")
             accumulator.add(input: InputReport(path: input.path, kind: .unreadable, warnings: [input.message]))

@@ -123,3 +123,33 @@ final class Progress {
         drawn = false
     }
 }
+
+/// One line of progress redrawn in place on standard error, safe from any thread; silent unless
+/// standard error is a terminal.
+final class StatusLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let enabled: Bool
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ text: String, force: Bool = false) {
+        guard enabled else { return }
+        lock.withLock {
+            let now = Date()
+            guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = now
+            drawn = true
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        }
+    }
+
+    func clear() {
+        lock.withLock {
+            guard drawn else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            drawn = false
+        }
+    }
+}

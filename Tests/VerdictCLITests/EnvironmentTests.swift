@@ -57,3 +57,22 @@ struct HelpExampleTests {
         }
     }
 }
+
+@Suite("Progress on a terminal")
+struct ProgressTests {
+    @Test("many inputs: progress is drawn on a terminal's standard error", .enabled(if: CLI.which("script") != nil))
+    func progressOnTerminal() async throws {
+        try await Workspace.with { ws in
+            for index in 0..<60 { try ws.write(junitXML(suite: "s\(index)", passed: 1), to: "many/TEST-\(index).xml") }
+            let script = try #require(CLI.which("script"))
+            let binary = try CLI.verdictBinary().path
+            let typescript = ws.out("tty.txt")
+            let command =
+                "\(binary) report \(ws.input.appendingPathComponent("many").path) --json \(ws.out("s.json")) --jobs 1"
+            let result = try CLI.runTool(script, ["-qec", command, typescript], captureFolder: ws.capture)
+            #expect(result.status == 0)
+            let screen = try ws.read(typescript)
+            #expect(screen.contains("reading 60/60 inputs"), "\(screen)")
+        }
+    }
+}
