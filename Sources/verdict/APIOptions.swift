@@ -38,7 +38,9 @@ struct APIOptions: ParsableArguments {
         api?.version ?? (project.vcs == .circleci ? .v2 : .v1)
     }
 
-    func client() throws(CircleCIError) -> CircleCIClient {
+    /// The client; `status`, when given, shows each request on a terminal's standard error while a
+    /// long fetch runs (the caller clears it).
+    func client(status: StatusLine? = nil) throws(CircleCIError) -> CircleCIClient {
         let environment = ProcessInfo.processInfo.environment
         let hostText = host ?? environment["CIRCLECI_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://circleci.com"
         guard let url = URL(string: hostText), let scheme = url.scheme?.lowercased(),
@@ -60,7 +62,12 @@ struct APIOptions: ParsableArguments {
             transport: URLSessionTransport(
                 host: url, token: token, timeout: max(timeout, 0.1), userAgent: "verdict/\(Verdict.version)"),
             policy: RetryPolicy(maxRetries: maxRetries, baseDelay: base),
-            log: { line in if verbose { StandardError().print("verdict: \(line)") } })
+            log: { line in
+                if verbose { StandardError().print("verdict: \(line)") }
+                if let status, line.hasPrefix("GET ") {
+                    status.show("fetching: \(status.count()) request(s) done", force: true)
+                }
+            })
     }
 
     func validate() throws {

@@ -61,9 +61,19 @@ struct FetchCommand: AsyncParsableCommand {
     )
         async throws(CircleCIError) -> (saved: [(path: String, summary: String)], warning: String?)
     {
-        let client = try options.client()
+        // Progress while the pages come in, on a terminal only; cleared before anything is printed.
+        let status = StatusLine(enabled: !options.verbose && Terminal.stderrIsTerminal)
+        let client = try options.client(status: status)
         let fetcher = JobFetcher(jobs: CircleCIJobs(client: client))
-        let (files, warning) = try await fetcher.fetch(job, api: options.version(for: job.project))
+        let fetched: (files: [FetchedFile], warning: String?)
+        do {
+            fetched = try await fetcher.fetch(job, api: options.version(for: job.project))
+            status.clear()
+        } catch {
+            status.clear()
+            throw error
+        }
+        let (files, warning) = fetched
         let fileManager = FileManager.default
         do {
             try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)

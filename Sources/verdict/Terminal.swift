@@ -131,8 +131,16 @@ final class StatusLine: @unchecked Sendable {
     private let enabled: Bool
     private var lastDraw = Date.distantPast
     private var drawn = false
+    private var counter = 0
 
     init(enabled: Bool) { self.enabled = enabled }
+
+    /// Counts events (1, 2, ...), for "N done" messages.
+    func count() -> Int {
+        lock.withLock {
+            counter += 1; return counter
+        }
+    }
 
     func show(_ text: String, force: Bool = false) {
         guard enabled else { return }

@@ -75,4 +75,25 @@ struct ProgressTests {
             #expect(screen.contains("reading 60/60 inputs"), "\(screen)")
         }
     }
+
+    @Test(
+        "fetching pages: progress on a terminal, cleared before the saved lines",
+        .enabled(if: CLI.which("script") != nil))
+    func fetchProgress() async throws {
+        try await Workspace.with { ws in
+            try await FakeCircleCI.with(ws) { server in
+                let script = try #require(CLI.which("script"))
+                let binary = try CLI.verdictBinary().path
+                let typescript = ws.out("tty.txt")
+                let command =
+                    "env CIRCLE_TOKEN=\(FakeCircleCI.token) \(binary) fetch gh/acme-corp/storefront 48214 --api v2 "
+                    + "--out \(ws.out("f")) --host \(server.baseURL)"
+                let result = try CLI.runTool(script, ["-qec", command, typescript], captureFolder: ws.capture)
+                #expect(result.status == 0)
+                let screen = try ws.read(typescript)
+                #expect(screen.contains("fetching: 3 request(s) done"), "\(screen)")
+                #expect(screen.contains("saved "))
+            }
+        }
+    }
 }
