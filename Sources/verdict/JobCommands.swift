@@ -23,6 +23,19 @@ struct JobCommand: AsyncParsableCommand {
         func reference() throws(CircleCIError) -> JobReference {
             JobReference(project: try ProjectSlug(project), number: job)
         }
+
+        /// Sends one job action and prints its answer (the raw body with `json`).
+        func post(
+            options: APIOptions, json: Bool,
+            _ action: (CircleCIJobs, JobReference, APIVersion) async throws(CircleCIError) -> Data
+        ) async throws {
+            try await runAPI { () throws(CircleCIError) in
+                let job = try reference()
+                let data = try await action(
+                    CircleCIJobs(client: try options.client()), job, options.version(for: job.project))
+                json ? FileHandle.standardOutput.write(data) : print(APIOutput.describe(data))
+            }
+        }
     }
 
     struct Show: AsyncParsableCommand {
@@ -60,11 +73,8 @@ struct JobCommand: AsyncParsableCommand {
         @Flag(help: "Print the API's raw response.") var json = false
 
         func run() async throws {
-            try await runAPI { () throws(CircleCIError) in
-                let job = try target.reference()
-                let jobs = CircleCIJobs(client: try options.client())
-                let data = try await jobs.retry(job, ssh: ssh, api: options.version(for: job.project))
-                json ? FileHandle.standardOutput.write(data) : print(APIOutput.describe(data))
+            try await target.post(options: options, json: json) { jobs, job, api throws(CircleCIError) in
+                try await jobs.retry(job, ssh: ssh, api: api)
             }
         }
     }
@@ -78,11 +88,8 @@ struct JobCommand: AsyncParsableCommand {
         @Flag(help: "Print the API's raw response.") var json = false
 
         func run() async throws {
-            try await runAPI { () throws(CircleCIError) in
-                let job = try target.reference()
-                let jobs = CircleCIJobs(client: try options.client())
-                let data = try await jobs.cancel(job, api: options.version(for: job.project))
-                json ? FileHandle.standardOutput.write(data) : print(APIOutput.describe(data))
+            try await target.post(options: options, json: json) { jobs, job, api throws(CircleCIError) in
+                try await jobs.cancel(job, api: api)
             }
         }
     }
