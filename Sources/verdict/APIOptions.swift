@@ -94,6 +94,11 @@ func runAPI(_ body: () async throws(CircleCIError) -> Void) async throws {
 
 /// One line about a job, a pipeline or a message, from a POST's answer.
 enum APIOutput {
+    /// Prints an answer: the raw body with `--json`, else its one-line description.
+    static func emit(_ data: Data, json: Bool) {
+        json ? FileHandle.standardOutput.write(data) : print(describe(data))
+    }
+
     static func describe(_ data: Data) -> String {
         if let document = try? CircleCIDecoder.decode(data) {
             switch document {

@@ -33,7 +33,7 @@ struct JobCommand: AsyncParsableCommand {
                 let job = try reference()
                 let data = try await action(
                     CircleCIJobs(client: try options.client()), job, options.version(for: job.project))
-                json ? FileHandle.standardOutput.write(data) : print(APIOutput.describe(data))
+                APIOutput.emit(data, json: json)
             }
         }
     }
@@ -118,7 +118,7 @@ struct JobCommand: AsyncParsableCommand {
                 trigger.job = job
                 trigger.parallel = parallel
                 let data = try await jobs.trigger(slug, trigger)
-                json ? FileHandle.standardOutput.write(data) : print(APIOutput.describe(data))
+                APIOutput.emit(data, json: json)
             }
         }
     }
@@ -148,7 +148,7 @@ struct PipelineCommand: AsyncParsableCommand {
                 let slug = try ProjectSlug(project)
                 let jobs = CircleCIJobs(client: try options.client())
                 let data = try await jobs.triggerPipeline(slug, try revision.trigger(), api: options.version(for: slug))
-                json ? FileHandle.standardOutput.write(data) : print(APIOutput.describe(data))
+                APIOutput.emit(data, json: json)
             }
         }
     }

@@ -17,7 +17,10 @@ final class ReportRun: PartialSink {
     private var junitBody: OutputFile?
     private var renderFailure: (any Error)?
     private var templateSet: TemplateSet?
-    private var progress = Progress(total: 0, enabled: false)
+    /// Progress on a terminal: inputs read (when there are many) and MB of a large input.
+    private var status = StatusLine(enabled: false)
+    private var inputsTotal = 0
+    private var inputsRead = 0
 
     init(
         command: ReportCommand, inputs: [String], displayRewrites: [(String, String)] = [], stderr: StandardError
@@ -47,7 +50,8 @@ final class ReportRun: PartialSink {
         defer { junitBody?.discard() }
 
         var (inputs, problems) = InputDiscovery().discover(self.inputs)
-        progress = Progress(total: inputs.count, enabled: !command.quiet && Terminal.stderrIsTerminal)
+        status = StatusLine(enabled: !command.quiet && Terminal.stderrIsTerminal)
+        inputsTotal = inputs.count
         for index in inputs.indices {
             for rewrite in displayRewrites where inputs[index].displayPath.hasPrefix(rewrite.prefix) {
                 inputs[index].displayPath =
@@ -61,7 +65,7 @@ final class ReportRun: PartialSink {
                     + "(folders are searched for *.xml and *.json; use --allow-empty to accept none)")
         }
         var loader = InputLoader(sourceOverride: command.source, jobs: command.jobs)
-        let status = StatusLine(enabled: !command.quiet && Terminal.stderrIsTerminal)
+        let status = self.status
         loader.onProgress = { path, done, size in
             status.show("reading \(path): \(done >> 20)/\(size >> 20) MB")
         }
@@ -103,7 +107,6 @@ final class ReportRun: PartialSink {
             throw Failure(message: String(describing: error))
         }
 
-        progress.finish()
         if command.quiet {
             // Errors only.
         } else if [command.html, command.markdown, command.json, command.junit].allSatisfy({ $0 == nil }) {
@@ -149,7 +152,10 @@ final class ReportRun: PartialSink {
 
     func begin(inputIndex: Int, path: String) {
         accumulator.register(inputIndex: inputIndex, path: path)
-        progress.step(path)
+        inputsRead += 1
+        if inputsTotal >= 50 {
+            status.show("reading \(inputsRead)/\(inputsTotal) inputs", force: inputsRead == inputsTotal)
+        }
     }
 
     func add(_ record: TestRecord) {

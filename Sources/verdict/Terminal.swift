@@ -93,37 +93,6 @@ struct TerminalSummary {
     }
 }
 
-/// "reading 120/2000 inputs" on standard error, redrawn in place; only on a terminal, only for
-/// long work (many inputs), and wiped when done.
-final class Progress {
-    private let total: Int
-    private let enabled: Bool
-    private var done = 0
-    private var lastDraw = Date.distantPast
-    private var drawn = false
-
-    init(total: Int, enabled: Bool) {
-        self.total = total
-        self.enabled = enabled && total >= 50
-    }
-
-    func step(_ path: String) {
-        guard enabled else { return }
-        done += 1
-        let now = Date()
-        guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
-        lastDraw = now
-        drawn = true
-        FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(done)/\(total) inputs".utf8))
-    }
-
-    func finish() {
-        guard drawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        drawn = false
-    }
-}
-
 /// One line of progress redrawn in place on standard error, safe from any thread; silent unless
 /// standard error is a terminal.
 final class StatusLine: @unchecked Sendable {

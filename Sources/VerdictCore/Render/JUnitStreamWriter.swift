@@ -107,10 +107,6 @@ public struct JUnitStreamWriter {
         try templates.render([String: Any](), "junit-footer")
     }
 
-    static func caseContext(_ record: TestRecord) -> [String: Any] {
-        caseValue(record, properties: []).any as? [String: Any] ?? [:]
-    }
-
     /// The `junit-case` view model as typed values (the fast path renders these directly).
     static func caseValue(_ record: TestRecord, properties: [(name: String, value: String)]) -> CompiledTemplate.Value {
         typealias V = CompiledTemplate.Value
