@@ -14,11 +14,14 @@ let package = Package(
         .library(name: "VerdictCore", targets: ["VerdictCore"]),
         .library(name: "VerdictCircleCI", targets: ["VerdictCircleCI"]),
         .library(name: "VerdictHistory", targets: ["VerdictHistory"]),
+        .library(name: "VerdictPostgres", targets: ["VerdictPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The system library only carries libxml2's compiler and linker flags to the C shim.
@@ -54,12 +57,24 @@ let package = Package(
             dependencies: ["VerdictCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // The team store: the same schema and SQL as VerdictHistory, on PostgreSQL.
+        .target(
+            name: "VerdictPostgres",
+            dependencies: [
+                "VerdictCore",
+                "VerdictHistory",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "verdict",
             dependencies: [
                 "VerdictCore",
                 "VerdictCircleCI",
                 "VerdictHistory",
+                "VerdictPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -81,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerdictHistoryTests",
-            dependencies: ["VerdictHistory", "VerdictCore"],
+            dependencies: ["VerdictHistory", "VerdictPostgres", "VerdictCore"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -32,18 +32,33 @@ public struct HistoryResult: Sendable, Hashable {
 
     public init(_ record: TestRecord) {
         let identity = record.identity
-        classname = identity.classname
-        name = identity.name
-        file = record.file
-        source = record.source
-        outcome = record.outcome
-        time = record.time
-        flakyMarked = record.flakyMarked
         let detail = record.primaryDetail
-        message = record.outcome.isFailure ? (detail?.message ?? detail?.text).map { String($0.prefix(2000)) } : nil
+        self.init(
+            classname: identity.classname, name: identity.name, file: record.file, source: record.source,
+            outcome: record.outcome, time: record.time, flakyMarked: record.flakyMarked,
+            message: record.outcome.isFailure ? (detail?.message ?? detail?.text).map { String($0.prefix(2000)) } : nil)
     }
 
-    var outcomeCode: Int {
+    /// PostgreSQL text cannot hold U+0000, so neither store keeps it: it becomes U+FFFD in both.
+    public init(
+        classname: String, name: String, file: String?, source: String, outcome: Outcome, time: Double,
+        flakyMarked: Bool, message: String?
+    ) {
+        self.classname = Self.storable(classname)
+        self.name = Self.storable(name)
+        self.file = file.map(Self.storable)
+        self.source = Self.storable(source)
+        self.outcome = outcome
+        self.time = time
+        self.flakyMarked = flakyMarked
+        self.message = message.map(Self.storable)
+    }
+
+    private static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+    }
+
+    package var outcomeCode: Int {
         switch outcome {
         case .passed: 0
         case .failed: 1
@@ -52,7 +67,7 @@ public struct HistoryResult: Sendable, Hashable {
         }
     }
 
-    static func outcome(code: Int) -> Outcome {
+    package static func outcome(code: Int) -> Outcome {
         switch code {
         case 1: .failed
         case 2: .errored
@@ -175,4 +190,16 @@ public protocol HistoryStore: Sendable {
     func classnameTimeSeries(limit: Int, top: Int) async throws(HistoryError) -> [(key: String, times: [Double])]
     /// Mean per-run time of each key over the newest `window` runs (for splitting).
     func timings(by key: GroupKey, window: Int) async throws(HistoryError) -> [String: Double]
+    /// Every run, oldest first (for `history copy`).
+    func exportRuns() async throws(HistoryError) -> [RunRow]
+    /// One run's results in the order they were recorded (for `history copy`).
+    func results(ofRun id: Int64) async throws(HistoryError) -> [HistoryResult]
+    /// A human-readable name for the store, without any password.
+    var displayName: String { get }
+    /// Ends the store's connection, if it has one.
+    func close() async
+}
+
+extension HistoryStore {
+    public func close() async {}
 }

@@ -1,7 +1,7 @@
 /// The SQL both stores run, written once: only placeholders differ (`?` in SQLite, `$n` in PostgreSQL,
 /// converted by `numbered`). Outcomes are stored as 0 passed, 1 failed, 2 errored, 3 skipped.
-enum HistorySQL {
-    static func keyExpression(_ key: GroupKey) -> String {
+package enum HistorySQL {
+    package static func keyExpression(_ key: GroupKey) -> String {
         switch key {
         case .classname: "t.classname"
         case .file: "t.file"
@@ -12,11 +12,11 @@ enum HistorySQL {
     }
 
     /// The newest runs: `LIMIT ? OFFSET ?`.
-    static let window =
+    package static let window =
         "SELECT id, build, revision, recorded_at FROM runs ORDER BY recorded_at DESC, id DESC LIMIT ? OFFSET ?"
 
     /// Per group: runs, p50, p95 and max of the group's per-run total time (nearest rank). Arguments: limit, offset.
-    static func groupPercentiles(_ key: GroupKey) -> String {
+    package static func groupPercentiles(_ key: GroupKey) -> String {
         """
         WITH w AS (\(window)),
         g AS (SELECT \(keyExpression(key)) AS k, r.run_id, SUM(r.time) AS total
@@ -33,7 +33,7 @@ enum HistorySQL {
     }
 
     /// Per test: its group key and median per-run time. Arguments: limit, offset.
-    static func testMedians(_ key: GroupKey) -> String {
+    package static func testMedians(_ key: GroupKey) -> String {
         """
         WITH w AS (\(window)),
         g AS (SELECT r.test_id, r.run_id, SUM(r.time) AS total
@@ -49,10 +49,10 @@ enum HistorySQL {
 
     /// Flaky tests in the newest runs: a pass and a failure on one revision, an outcome that flips
     /// between consecutive runs, or a record the runner marked flaky. Arguments: limit, offset (0).
-    static let flaky = """
+    package static let flaky = """
         WITH w AS (\(window)),
         r AS (SELECT res.test_id, res.outcome, res.flaky, w.id AS run_id, w.revision, w.recorded_at,
-                     LAG(res.outcome) OVER (PARTITION BY res.test_id ORDER BY w.recorded_at, w.id) AS prev
+                     LAG(res.outcome) OVER (PARTITION BY res.test_id ORDER BY w.recorded_at, w.id, res.seq) AS prev
               FROM results res JOIN w ON w.id = res.run_id WHERE res.outcome <> 3),
         s AS (SELECT test_id, COUNT(DISTINCT run_id) AS runs, COUNT(*) AS attempts,
                      SUM(CASE WHEN outcome = 0 THEN 1 ELSE 0 END) AS passed,
@@ -73,37 +73,37 @@ enum HistorySQL {
         """
 
     /// Builds in the window where a test failed (newest first). Arguments: limit, offset, test id.
-    static let failedBuilds = """
+    package static let failedBuilds = """
         WITH w AS (\(window))
         SELECT w.build FROM results r JOIN w ON w.id = r.run_id
         WHERE r.test_id = ? AND r.outcome IN (1, 2) ORDER BY w.recorded_at DESC, w.id DESC
         """
 
     /// The failure message seen most for a test in the window. Arguments: limit, offset, test id.
-    static let commonMessage = """
+    package static let commonMessage = """
         WITH w AS (\(window))
         SELECT r.message, COUNT(*) AS c FROM results r JOIN w ON w.id = r.run_id
         WHERE r.test_id = ? AND r.message IS NOT NULL GROUP BY r.message ORDER BY c DESC, r.message LIMIT 1
         """
 
     /// A test's newest outcomes. Arguments: classname, name, limit.
-    static let outcomes = """
+    package static let outcomes = """
         SELECT r.outcome FROM results r JOIN tests t ON t.id = r.test_id JOIN runs ON runs.id = r.run_id
-        WHERE t.classname = ? AND t.name = ? ORDER BY runs.recorded_at DESC, runs.id DESC LIMIT ?
+        WHERE t.classname = ? AND t.name = ? ORDER BY runs.recorded_at DESC, runs.id DESC, r.seq DESC LIMIT ?
         """
 
     /// Per-run total time of the `top` classnames with the most time. Arguments: limit, offset, top.
-    static let classnameSeries = """
+    package static let classnameSeries = """
         WITH w AS (\(window)),
         g AS (SELECT t.classname AS k, r.run_id, w.recorded_at, SUM(r.time) AS total
               FROM results r JOIN w ON w.id = r.run_id JOIN tests t ON t.id = r.test_id
               GROUP BY t.classname, r.run_id, w.recorded_at),
-        top AS (SELECT k FROM g GROUP BY k ORDER BY SUM(total) DESC, k LIMIT ?)
+        top AS (SELECT k FROM g GROUP BY k ORDER BY ROUND(SUM(total) * 1000000) DESC, k LIMIT ?)
         SELECT g.k, g.run_id, g.total FROM g JOIN top ON top.k = g.k ORDER BY g.k, g.recorded_at, g.run_id
         """
 
     /// Mean per-run time per key. Arguments: limit, offset.
-    static func timings(_ key: GroupKey) -> String {
+    package static func timings(_ key: GroupKey) -> String {
         """
         WITH w AS (\(window)),
         g AS (SELECT \(keyExpression(key)) AS k, r.run_id, SUM(r.time) AS total
@@ -113,8 +113,26 @@ enum HistorySQL {
         """
     }
 
+    /// Tests no result refers to any more (after pruning runs).
+    package static let orphanTests =
+        "DELETE FROM tests WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.test_id = tests.id)"
+
+    /// Runs beyond the newest N. Argument: N.
+    package static let runsBeyond =
+        "DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY recorded_at DESC, id DESC LIMIT ?)"
+
+    /// Every run, oldest first, for copying a store.
+    package static let allRuns =
+        "SELECT id, build, job, branch, revision, recorded_at, tests FROM runs ORDER BY recorded_at, id"
+
+    /// One run's results in the order they were recorded, with each test's file and source. Argument: run id.
+    package static let runResults = """
+        SELECT t.classname, t.name, t.file, t.source, r.outcome, r.time, r.flaky, r.message
+        FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = ? ORDER BY r.seq
+        """
+
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, ... (none sit inside string literals here).
-    static func numbered(_ sql: String) -> String {
+    package static func numbered(_ sql: String) -> String {
         var out = ""
         var index = 0
         for character in sql {

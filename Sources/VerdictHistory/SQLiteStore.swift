@@ -6,6 +6,7 @@ public import VerdictCore
 /// (immediate transactions wait for each other); a corrupt or foreign file is reported, never touched.
 public final class SQLiteStore: HistoryStore, @unchecked Sendable {
     public let path: String
+    public var displayName: String { path }
     private let pool: DatabasePool
 
     public init(path: String) throws(HistoryError) {
@@ -129,10 +130,10 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
                             """)
                     let insert = try db.makeStatement(
                         sql:
-                            "INSERT INTO results (run_id, test_id, outcome, time, flaky, message) VALUES (?, ?, ?, ?, ?, ?)"
+                            "INSERT INTO results (run_id, test_id, outcome, time, flaky, message, seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
                     )
                     var ids: [TestIdentity: Int64] = [:]
-                    for item in results {
+                    for (seq, item) in results.enumerated() {
                         let identity = TestIdentity(classname: item.classname, name: item.name)
                         let testID: Int64
                         if let known = ids[identity] {
@@ -146,7 +147,7 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
                             testID = id
                         }
                         try insert.execute(arguments: [
-                            runID, testID, item.outcomeCode, item.time, item.flakyMarked ? 1 : 0, item.message,
+                            runID, testID, item.outcomeCode, item.time, item.flakyMarked ? 1 : 0, item.message, seq,
                         ])
                     }
                     result.runID = runID
@@ -175,14 +176,10 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
                     deleted += db.changesCount
                 }
                 if let keepRuns {
-                    try db.execute(
-                        sql: """
-                            DELETE FROM runs WHERE id NOT IN
-                            (SELECT id FROM runs ORDER BY recorded_at DESC, id DESC LIMIT ?)
-                            """, arguments: [keepRuns])
+                    try db.execute(sql: HistorySQL.runsBeyond, arguments: [keepRuns])
                     deleted += db.changesCount
                 }
-                try db.execute(sql: "DELETE FROM tests WHERE id NOT IN (SELECT DISTINCT test_id FROM results)")
+                try db.execute(sql: HistorySQL.orphanTests)
                 return deleted
             }
         } catch {
@@ -190,108 +187,87 @@ public final class SQLiteStore: HistoryStore, @unchecked Sendable {
         }
     }
 
-    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(HistoryError) -> T {
+    /// Runs `body` on one consistent snapshot of the store.
+    private func reading<T>(
+        _ operation: String, _ body: (SQLiteSession) async throws -> T
+    ) async throws(HistoryError) -> T {
         do {
-            return try pool.read(body)
+            return try await body(SQLiteSession(snapshot: try pool.makeSnapshot()))
         } catch {
             throw .failed(operation: operation, reason: String(describing: error))
         }
     }
 
     public func runs(limit: Int) async throws(HistoryError) -> [RunRow] {
-        try read("listing runs") { db in
-            try Row.fetchAll(
-                db,
-                sql: HistorySQL.window.replacingOccurrences(
-                    of: "SELECT id, build, revision, recorded_at",
-                    with: "SELECT id, build, job, branch, revision, recorded_at, tests"), arguments: [limit, 0]
-            )
-            .map { row in
-                RunRow(
-                    id: row["id"], build: row["build"], job: row["job"], branch: row["branch"],
-                    revision: row["revision"], recordedAt: row["recorded_at"], tests: row["tests"])
-            }
-        }
+        try await reading("listing runs") { try await HistoryQueries.runs($0, limit: limit) }
     }
 
     public func flaky(window: Int) async throws(HistoryError) -> [HistoricalFlaky] {
-        try read("finding flaky tests") { db in
-            try Row.fetchAll(db, sql: HistorySQL.flaky, arguments: [window, 0]).map { row in
-                let testID: Int64 = row["id"]
-                let attempts: Int = row["attempts"]
-                let flips: Int = row["flips"]
-                return HistoricalFlaky(
-                    classname: row["classname"], name: row["name"], runs: row["runs"], attempts: attempts,
-                    passed: row["passed"], failed: row["failed"], flips: flips,
-                    flipRate: attempts > 1 ? rate(flips, attempts - 1) : 0, sameRevision: row["revisions"],
-                    markedFlaky: row["marked"], lastFailed: row["last_failed"],
-                    failedBuilds: try String.fetchAll(
-                        db, sql: HistorySQL.failedBuilds, arguments: [window, 0, testID]),
-                    commonMessage: try String.fetchOne(
-                        db, sql: HistorySQL.commonMessage, arguments: [window, 0, testID]))
-            }
-        }
+        try await reading("finding flaky tests") { try await HistoryQueries.flaky($0, window: window) }
     }
 
     public func trends(by key: GroupKey, window: Int) async throws(HistoryError) -> [GroupTrend] {
-        try read("computing trends") { db in
-            func percentiles(offset: Int) throws -> [String?: (runs: Int, p50: Double, p95: Double, max: Double)] {
-                var out: [String?: (runs: Int, p50: Double, p95: Double, max: Double)] = [:]
-                for row in try Row.fetchAll(db, sql: HistorySQL.groupPercentiles(key), arguments: [window, offset]) {
-                    let k: String? = row["k"]
-                    out[k] = (row["runs"], row["p50"] ?? 0, row["p95"] ?? 0, row["mx"] ?? 0)
-                }
-                return out
-            }
-            func medians(offset: Int) throws -> [(group: String?, test: String, p50: Double)] {
-                try Row.fetchAll(db, sql: HistorySQL.testMedians(key), arguments: [window, offset]).map { row in
-                    let classname: String = row["classname"]
-                    let name: String = row["name"]
-                    return (row["k"], "\(classname) › \(name)", row["p50"] ?? 0)
-                }
-            }
-            return TrendBuilder.build(
-                current: try percentiles(offset: 0), previous: try percentiles(offset: window),
-                currentTests: try medians(offset: 0), previousTests: try medians(offset: window))
-        }
+        try await reading("computing trends") { try await HistoryQueries.trends($0, by: key, window: window) }
     }
 
     public func outcomes(
         of identities: [TestIdentity], limit: Int
     ) async throws(HistoryError) -> [TestIdentity: [Outcome]] {
-        try read("reading outcomes") { db in
-            var result: [TestIdentity: [Outcome]] = [:]
-            for identity in identities where result[identity] == nil {
-                let codes = try Int.fetchAll(
-                    db, sql: HistorySQL.outcomes, arguments: [identity.classname, identity.name, limit])
-                result[identity] = codes.reversed().map(HistoryResult.outcome(code:))
-            }
-            return result
-        }
+        try await reading("reading outcomes") { try await HistoryQueries.outcomes($0, of: identities, limit: limit) }
     }
 
     public func classnameTimeSeries(limit: Int, top: Int) async throws(HistoryError) -> [(key: String, times: [Double])]
     {
-        try read("reading time series") { db in
-            let runIDs = try Int64.fetchAll(
-                db, sql: "SELECT id FROM (\(HistorySQL.window)) w ORDER BY recorded_at, id", arguments: [limit, 0])
-            let rows = try Row.fetchAll(db, sql: HistorySQL.classnameSeries, arguments: [limit, 0, top])
-            return TrendBuilder.series(runIDs: runIDs, rows: rows.map { ($0["k"], $0["run_id"], $0["total"]) })
+        try await reading("reading time series") {
+            try await HistoryQueries.classnameTimeSeries($0, limit: limit, top: top)
         }
     }
 
     public func timings(by key: GroupKey, window: Int) async throws(HistoryError) -> [String: Double] {
-        try read("reading timings") { db in
-            var out: [String: Double] = [:]
-            for row in try Row.fetchAll(db, sql: HistorySQL.timings(key), arguments: [window, 0]) {
-                if let k: String = row["k"] { out[k] = row["mean"] }
+        try await reading("reading timings") { try await HistoryQueries.timings($0, by: key, window: window) }
+    }
+
+    public func exportRuns() async throws(HistoryError) -> [RunRow] {
+        try await reading("listing runs") { try await HistoryQueries.exportRuns($0) }
+    }
+
+    public func results(ofRun id: Int64) async throws(HistoryError) -> [HistoryResult] {
+        try await reading("reading run \(id)") { try await HistoryQueries.results($0, run: id) }
+    }
+}
+
+/// Reads from one snapshot of a WAL database.
+struct SQLiteSession: SQLSession {
+    let snapshot: DatabaseSnapshot
+
+    func rows(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        let bound = StatementArguments(
+            arguments.map { value -> (any DatabaseValueConvertible)? in
+                switch value {
+                case .null: nil
+                case .int(let number): number
+                case .double(let number): number
+                case .text(let text): text
+                }
+            })
+        return try await snapshot.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in
+                var columns: [String: SQLValue] = [:]
+                for (name, value) in row {
+                    switch value.storage {
+                    case .null, .blob: columns[name] = .null
+                    case .int64(let number): columns[name] = .int(number)
+                    case .double(let number): columns[name] = .double(number)
+                    case .string(let text): columns[name] = .text(text)
+                    }
+                }
+                return SQLRow(columns)
             }
-            return out
         }
     }
 }
 
 /// part / whole, to three decimals.
-func rate(_ part: Int, _ whole: Int) -> Double {
+package func rate(_ part: Int, _ whole: Int) -> Double {
     whole > 0 ? (Double(part) / Double(whole) * 1000).rounded() / 1000 : 0
 }
