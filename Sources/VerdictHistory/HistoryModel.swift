@@ -83,6 +83,12 @@ public struct RecordResult: Sendable, Hashable, Codable {
     public var tests: Int
     /// True when the same build and job were recorded before and were replaced.
     public var replaced: Bool
+
+    public init(runID: Int64, tests: Int, replaced: Bool) {
+        self.runID = runID
+        self.tests = tests
+        self.replaced = replaced
+    }
 }
 
 /// A test that flakes across runs: passed and failed on one revision, or flips between runs.
@@ -196,10 +202,4 @@ public protocol HistoryStore: Sendable {
     func results(ofRun id: Int64) async throws(HistoryError) -> [HistoryResult]
     /// A human-readable name for the store, without any password.
     var displayName: String { get }
-    /// Ends the store's connection, if it has one.
-    func close() async
-}
-
-extension HistoryStore {
-    public func close() async {}
 }

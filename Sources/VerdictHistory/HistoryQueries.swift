@@ -113,7 +113,10 @@ package enum HistoryQueries {
         }
         func medians(offset: Int) async throws -> [(group: String?, test: String, p50: Double)] {
             try await session.rows(HistorySQL.testMedians(key), [SQLValue(window), SQLValue(offset)]).map { row in
-                (row.string("k"), "\(row.string("classname") ?? "") › \(row.string("name") ?? "")", row.double("p50") ?? 0)
+                (
+                    row.string("k"), "\(row.string("classname") ?? "") › \(row.string("name") ?? "")",
+                    row.double("p50") ?? 0
+                )
             }
         }
         return TrendBuilder.build(
@@ -146,7 +149,9 @@ package enum HistoryQueries {
             rows: rows.map { (key: $0.string("k") ?? "", run: $0.int64("run_id"), total: $0.double("total") ?? 0) })
     }
 
-    package static func timings(_ session: some SQLSession, by key: GroupKey, window: Int) async throws -> [String: Double] {
+    package static func timings(
+        _ session: some SQLSession, by key: GroupKey, window: Int
+    ) async throws -> [String: Double] {
         var out: [String: Double] = [:]
         for row in try await session.rows(HistorySQL.timings(key), [SQLValue(window), SQLValue(0)]) {
             if let k = row.string("k"), let mean = row.double("mean") { out[k] = micro(mean) }

@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 import VerdictCore
 import VerdictHistory
+import VerdictPostgres
 
-/// `--db PATH`, else VERDICT_DB, else .verdict/history.sqlite.
+/// `--db PATH|URL`, else VERDICT_DB, else .verdict/history.sqlite.
 struct StoreOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "History store: a SQLite file (default: VERDICT_DB, else .verdict/history.sqlite).", valueName: "path"))
+            "History store: a SQLite file, or postgres://USER@HOST:PORT/DB?sslmode=... "
+                + "(default: VERDICT_DB, else .verdict/history.sqlite).", valueName: "path-or-url"))
     var db: String?
 
     var location: String {
@@ -15,17 +17,24 @@ struct StoreOptions: ParsableArguments {
             ?? ".verdict/history.sqlite"
     }
 
-    /// Opens the store; `reading` refuses a path where no store exists instead of creating one.
-    func open(reading: Bool = false) throws(HistoryError) -> any HistoryStore {
-        let location = self.location
+    /// The location as it may be printed (a PostgreSQL URL without its password).
+    var displayLocation: String {
+        PostgresLocation.isURL(location) ? PostgresLocation.redacted(location) : location
+    }
+
+    /// Opens the store; `reading` refuses a location where no store exists instead of creating one.
+    func open(reading: Bool = false) async throws(HistoryError) -> any HistoryStore {
+        try await Self.open(location, reading: reading)
+    }
+
+    static func open(_ location: String, reading: Bool = false) async throws(HistoryError) -> any HistoryStore {
+        if PostgresLocation.isURL(location) {
+            return try await PostgresStore.open(PostgresLocation(url: location), reading: reading)
+        }
         if reading && !FileManager.default.fileExists(atPath: location) {
             throw .invalidArgument(
                 "no history store at \(location): record runs first (`verdict history record`), or check --db / VERDICT_DB"
             )
-        }
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            throw .invalidArgument(
-                "PostgreSQL stores are not supported by this Verdict yet; give --db a SQLite file path")
         }
         return try SQLiteStore(path: location)
     }
@@ -96,10 +105,11 @@ struct HistoryCommand: AsyncParsableCommand {
                 branch: branch ?? jobDetails?.branch, revision: revision ?? jobDetails?.revision,
                 job: job ?? jobDetails?.name, recordedAt: recordedAt)
             try await runHistory { () throws(HistoryError) in
-                let result = try await store.open().record(metadata, results: results)
+                let opened = try await store.open()
+                let result = try await opened.record(metadata, results: results)
                 print(
                     "\(result.replaced ? "replaced" : "recorded") build \(metadata.build)"
-                        + (metadata.job.map { " (\($0))" } ?? "") + ": \(result.tests) tests in \(store.location)")
+                        + (metadata.job.map { " (\($0))" } ?? "") + ": \(result.tests) tests in \(opened.displayName)")
             }
             if !rejected.isEmpty || problems.contains(where: \.isError) { throw ExitCode(ExitStatus.inputOrUsage) }
         }
@@ -133,9 +143,10 @@ struct HistoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runHistory { () throws(HistoryError) in
-                let deleted = try await store.open().prune(
+                let opened = try await store.open()
+                let deleted = try await opened.prune(
                     keepDays: keepDays, keepRuns: keepRuns, now: Date().timeIntervalSince1970)
-                print("deleted \(deleted) run(s) from \(store.location)")
+                print("deleted \(deleted) run(s) from \(opened.displayName)")
             }
         }
     }

@@ -126,16 +126,12 @@ final class ReportRun: PartialSink {
 
     /// Recent outcomes of the listed tests and time series of the busiest classnames.
     private func historyFor(_ summary: ReportSummary, store location: String) async throws(Failure) -> ReportHistory {
-        guard FileManager.default.fileExists(atPath: location) else {
-            throw Failure(
-                message: "--db \(location): no history store there (record runs with `verdict history record`)")
-        }
         let tests =
             summary.failures.map { ($0.classname, $0.name, $0.file) }
             + summary.slowest.map { ($0.classname, $0.name, $0.file) }
         let identities = tests.map { TestRecord(classname: $0.0, name: $0.1, file: $0.2).identity }
         do {
-            let store = try StoreOptions(db: location).open()
+            let store = try await StoreOptions.open(location, reading: true)
             let outcomes = try await store.outcomes(of: identities, limit: 10)
             let series = try await store.classnameTimeSeries(limit: 20, top: 8)
             return ReportHistory(

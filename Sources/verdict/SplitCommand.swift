@@ -78,7 +78,7 @@ struct SplitCommand: AsyncParsableCommand {
         if let db {
             var timings: [String: Double] = [:]
             try await runHistory { () throws(HistoryError) in
-                timings = try await StoreOptions(db: db).open(reading: true).timings(by: by.groupKey, window: window)
+                timings = try await StoreOptions.open(db, reading: true).timings(by: by.groupKey, window: window)
             }
             return timings
         }

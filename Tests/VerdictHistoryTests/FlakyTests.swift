@@ -29,8 +29,8 @@ struct FlakyTests {
 
     static var scripts: [TestScript] { [sameRevision, alternating, acrossSkip, marked] + stable }
 
-    static func withScriptedStore(_ body: (SQLiteStore) async throws -> Void) async throws {
-        try await TempFolder.withStore { store in
+    static func withScriptedStore(_ backend: Backend, _ body: (any HistoryStore) async throws -> Void) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns(scripts, revisions: revisions))
             try await body(store)
         }
@@ -40,18 +40,18 @@ struct FlakyTests {
         found.first { $0.classname == script.classname && $0.name == script.name }
     }
 
-    @Test("exactly the flaky tests are found, most flips first")
-    func onlyFlakyTests() async throws {
-        try await Self.withScriptedStore { store in
+    @Test("exactly the flaky tests are found, most flips first", arguments: Backend.all)
+    func onlyFlakyTests(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             let found = try await store.flaky(window: 30)
             #expect(found.map(\.name) == ["alternating", "acrossSkip", "sameRevision", "marked"])
             #expect(!found.contains { $0.classname == "Stable" }, "\(found.map(\.name))")
         }
     }
 
-    @Test("a test that failed and passed on one revision counts that revision")
-    func sameRevisionFlake() async throws {
-        try await Self.withScriptedStore { store in
+    @Test("a test that failed and passed on one revision counts that revision", arguments: Backend.all)
+    func sameRevisionFlake(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             let item = try #require(Self.find(try await store.flaky(window: 30), Self.sameRevision))
             #expect(item.sameRevision == 1)
             #expect(item.runs == 6)
@@ -66,9 +66,11 @@ struct FlakyTests {
         }
     }
 
-    @Test("flips, flip rate, failed builds (newest first), last failure and the most common message")
-    func alternatingFlake() async throws {
-        try await Self.withScriptedStore { store in
+    @Test(
+        "flips, flip rate, failed builds (newest first), last failure and the most common message",
+        arguments: Backend.all)
+    func alternatingFlake(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             let item = try #require(Self.find(try await store.flaky(window: 30), Self.alternating))
             // F E P F P P: failed and errored both count as failures; E after F is no flip.
             #expect(item.runs == 6)
@@ -83,9 +85,9 @@ struct FlakyTests {
         }
     }
 
-    @Test("skipped runs are ignored: neither runs nor flips")
-    func skippedIgnored() async throws {
-        try await Self.withScriptedStore { store in
+    @Test("skipped runs are ignored: neither runs nor flips", arguments: Backend.all)
+    func skippedIgnored(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             let item = try #require(Self.find(try await store.flaky(window: 30), Self.acrossSkip))
             #expect(item.runs == 4)
             #expect(item.flips == 1)
@@ -96,9 +98,9 @@ struct FlakyTests {
         }
     }
 
-    @Test("a record the runner marked flaky makes the test flaky without flips")
-    func markedFlaky() async throws {
-        try await Self.withScriptedStore { store in
+    @Test("a record the runner marked flaky makes the test flaky without flips", arguments: Backend.all)
+    func markedFlaky(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             let item = try #require(Self.find(try await store.flaky(window: 30), Self.marked))
             #expect(item.markedFlaky == 1)
             #expect(item.flips == 0)
@@ -109,9 +111,9 @@ struct FlakyTests {
         }
     }
 
-    @Test("the window limits which runs count")
-    func window() async throws {
-        try await Self.withScriptedStore { store in
+    @Test("the window limits which runs count", arguments: Backend.all)
+    func window(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             // The newest three runs: b4 b5 b6. alternating is F P P there; sameRevision passes; acrossSkip
             // has one counted run; marked was marked in b3.
             let found = try await store.flaky(window: 3)
@@ -126,10 +128,10 @@ struct FlakyTests {
         }
     }
 
-    @Test("a flake on two revisions counts both; runs without a revision count none")
-    func twoRevisions() async throws {
+    @Test("a flake on two revisions counts both; runs without a revision count none", arguments: Backend.all)
+    func twoRevisions(backend: Backend) async throws {
         let script = TestScript(classname: "Twice", name: "t", outcomes: "FPFPFP")
-        try await TempFolder.withStore { store in
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns([script], revisions: ["r1", "r1", "r2", "r2", nil, nil]))
             let item = try #require(try await store.flaky(window: 30).first)
             #expect(item.sameRevision == 2)
@@ -139,9 +141,10 @@ struct FlakyTests {
         }
     }
 
-    @Test("a test that fails and then passes on a retry within one run is flaky on that revision")
-    func retryWithinRun() async throws {
-        try await TempFolder.withStore { store in
+    @Test(
+        "a test that fails and then passes on a retry within one run is flaky on that revision", arguments: Backend.all)
+    func retryWithinRun(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             for run in 0..<3 {
                 try await store.record(
                     RunMetadata(build: "b\(run + 1)", revision: "r\(run)", recordedAt: Clock.at(run)),
@@ -156,12 +159,14 @@ struct FlakyTests {
         }
     }
 
-    @Test("equally common messages: the alphabetically first wins; messages are capped at 2000 characters")
-    func messageTieAndCap() async throws {
+    @Test(
+        "equally common messages: the alphabetically first wins; messages are capped at 2000 characters",
+        arguments: Backend.all)
+    func messageTieAndCap(backend: Backend) async throws {
         let long = String(repeating: "x", count: 5000)
         let script = TestScript(
             classname: "Msg", name: "t", outcomes: "FPFPF", messages: [0: "zebra", 2: "apple", 4: long])
-        try await TempFolder.withStore { store in
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns([script], revisions: ["a", "b", "c", "d", "e"]))
             let item = try #require(try await store.flaky(window: 30).first)
             #expect(item.commonMessage == "apple")
@@ -171,9 +176,9 @@ struct FlakyTests {
         }
     }
 
-    @Test("outcomes(of:limit:) gives each test's newest outcomes, oldest first")
-    func outcomes() async throws {
-        try await Self.withScriptedStore { store in
+    @Test("outcomes(of:limit:) gives each test's newest outcomes, oldest first", arguments: Backend.all)
+    func outcomes(backend: Backend) async throws {
+        try await Self.withScriptedStore(backend) { store in
             let late = try #require(Self.stable.last).identity
             let unknown = TestIdentity(classname: "Nope", name: "never")
             let skipped = try #require(Self.stable.first { $0.name == "skippedBetween" }).identity

@@ -3,6 +3,40 @@ import Testing
 
 @testable import VerdictCore
 @testable import VerdictHistory
+@testable import VerdictPostgres
+
+/// The stores the history suite runs against: SQLite always, PostgreSQL when VERDICT_TEST_POSTGRES holds
+/// a URL (`.ci/run` starts a throwaway server and sets it; see scripts/pg-test-server).
+enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static let postgresURL: String? = ProcessInfo.processInfo.environment["VERDICT_TEST_POSTGRES"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+
+    static var all: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    var testDescription: String { rawValue }
+}
+
+/// Where a fresh store lives: a path in a temporary folder, or a URL naming a fresh schema.
+struct StoreLocation: Sendable {
+    var backend: Backend
+    var location: String
+
+    func open(reading: Bool = false) async throws -> any HistoryStore {
+        switch backend {
+        case .sqlite: try SQLiteStore(path: location)
+        case .postgres: try await PostgresStore.open(PostgresLocation(url: location), reading: reading)
+        }
+    }
+}
+
+enum PostgresAdmin {
+    static func dropSchema(_ url: String) async throws {
+        try await PostgresStore.dropSchema(PostgresLocation(url: url))
+    }
+}
 
 /// A fresh temporary folder, removed when `body` ends.
 enum TempFolder {
@@ -15,12 +49,36 @@ enum TempFolder {
         return try await body(folder.resolvingSymlinksInPath())
     }
 
-    /// A fresh store (`history.sqlite` in a fresh folder) for `body`.
-    static func withStore<T>(_ body: (SQLiteStore) async throws -> T) async throws -> T {
-        try await with { folder in
-            let store = try SQLiteStore(path: folder.appendingPathComponent("history.sqlite").path)
-            return try await body(store)
+    /// A fresh location on `backend`: a SQLite path in a fresh folder, or a fresh PostgreSQL schema
+    /// (dropped afterwards).
+    static func withLocation<T>(_ backend: Backend, _ body: (StoreLocation) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            return try await with { folder in
+                try await body(
+                    StoreLocation(backend: .sqlite, location: folder.appendingPathComponent("history.sqlite").path))
+            }
+        case .postgres:
+            let url = try #require(Backend.postgresURL, "VERDICT_TEST_POSTGRES is not set")
+            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let location = StoreLocation(
+                backend: .postgres, location: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
+            do {
+                let value = try await body(location)
+                try await PostgresAdmin.dropSchema(location.location)
+                return value
+            } catch {
+                try? await PostgresAdmin.dropSchema(location.location)
+                throw error
+            }
         }
+    }
+
+    /// A fresh store on `backend` for `body`.
+    static func withStore<T>(
+        _ backend: Backend = .sqlite, _ body: (any HistoryStore) async throws -> T
+    ) async throws -> T {
+        try await withLocation(backend) { location in try await body(try await location.open()) }
     }
 }
 
@@ -97,7 +155,7 @@ func scriptedRuns(_ scripts: [TestScript], revisions: [String?], job: String? = 
     }
 }
 
-extension SQLiteStore {
+extension HistoryStore {
     @discardableResult
     func record(_ metadata: RunMetadata, _ records: [TestRecord]) async throws -> RecordResult {
         try await record(metadata, results: records.map(HistoryResult.init))

@@ -12,9 +12,9 @@ struct RecordTests {
         record("Tax", "rates", .skipped, time: 0),
     ]
 
-    @Test("a run is stored with its metadata and every test")
-    func recordOnce() async throws {
-        try await TempFolder.withStore { store in
+    @Test("a run is stored with its metadata and every test", arguments: Backend.all)
+    func recordOnce(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             let metadata = RunMetadata(
                 build: "101", branch: "main", revision: "abc123", job: "test", recordedAt: Clock.at(0))
             let result = try await store.record(metadata, Self.first)
@@ -37,9 +37,9 @@ struct RecordTests {
         }
     }
 
-    @Test("recording the same build and job again replaces the run: nothing doubles")
-    func reRecordSameBuild() async throws {
-        try await TempFolder.withStore { store in
+    @Test("recording the same build and job again replaces the run: nothing doubles", arguments: Backend.all)
+    func reRecordSameBuild(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             let metadata = RunMetadata(build: "101", revision: "abc", job: "test", recordedAt: Clock.at(0))
             let first = try await store.record(metadata, Self.first)
             let timingsBefore = try await store.timings(by: .classname, window: 10)
@@ -59,9 +59,9 @@ struct RecordTests {
         }
     }
 
-    @Test("a replaced run takes the new results and metadata")
-    func replacedRunTakesNewResults() async throws {
-        try await TempFolder.withStore { store in
+    @Test("a replaced run takes the new results and metadata", arguments: Backend.all)
+    func replacedRunTakesNewResults(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await store.record(
                 RunMetadata(build: "7", branch: "main", revision: "old", recordedAt: Clock.at(0)), Self.first)
             let second = try await store.record(
@@ -81,9 +81,10 @@ struct RecordTests {
         }
     }
 
-    @Test("the same build under another job is a separate run; no job and another job differ too")
-    func differentJobSeparateRun() async throws {
-        try await TempFolder.withStore { store in
+    @Test(
+        "the same build under another job is a separate run; no job and another job differ too", arguments: Backend.all)
+    func differentJobSeparateRun(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             let unit = try await store.record(
                 RunMetadata(build: "101", job: "unit", recordedAt: Clock.at(0)), Self.first)
             let integration = try await store.record(
@@ -100,16 +101,15 @@ struct RecordTests {
         }
     }
 
-    @Test("several stores recording different builds at once all succeed")
-    func concurrentWriters() async throws {
-        try await TempFolder.with { folder in
-            let path = folder.appendingPathComponent("shared.sqlite").path
+    @Test("several stores recording different builds at once all succeed", arguments: Backend.all)
+    func concurrentWriters(backend: Backend) async throws {
+        try await TempFolder.withLocation(backend) { location in
             let records = (0..<200).map { record("Load.C\($0 % 7)", "test \($0)", time: Double($0) / 100) }
             // Every writer opens its own store on the fresh file, so opening (migrating) races too.
             let results = try await withThrowingTaskGroup(of: RecordResult.self) { group in
                 for writer in 0..<8 {
                     group.addTask {
-                        let store = try SQLiteStore(path: path)
+                        let store = try await location.open()
                         return try await store.record(
                             RunMetadata(build: "c\(writer)", recordedAt: Clock.at(writer)), records)
                     }
@@ -118,7 +118,7 @@ struct RecordTests {
             }
             #expect(results.count == 8)
             #expect(results.allSatisfy { !$0.replaced && $0.tests == 200 })
-            let store = try SQLiteStore(path: path)
+            let store = try await location.open()
             let runs = try await store.allRuns()
             #expect(Set(runs.map(\.build)) == Set((0..<8).map { "c\($0)" }))
             #expect(runs.allSatisfy { $0.tests == 200 })
@@ -127,15 +127,14 @@ struct RecordTests {
         }
     }
 
-    @Test("several stores recording the same build at once leave one run")
-    func concurrentSameBuild() async throws {
-        try await TempFolder.with { folder in
-            let path = folder.appendingPathComponent("shared.sqlite").path
+    @Test("several stores recording the same build at once leave one run", arguments: Backend.all)
+    func concurrentSameBuild(backend: Backend) async throws {
+        try await TempFolder.withLocation(backend) { location in
             let records = (0..<100).map { record("Same", "test \($0)") }
             let results = try await withThrowingTaskGroup(of: RecordResult.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await SQLiteStore(path: path).record(
+                        try await location.open().record(
                             RunMetadata(build: "same", job: "j", recordedAt: Clock.at(0)), records)
                     }
                 }
@@ -144,7 +143,7 @@ struct RecordTests {
             #expect(results.filter { !$0.replaced }.count == 1)
             #expect(results.filter(\.replaced).count == 3)
             #expect(Set(results.map(\.runID)).count == 1)
-            let store = try SQLiteStore(path: path)
+            let store = try await location.open()
             #expect(try await store.allRuns().map(\.tests) == [100])
             let outcomes = try await store.outcomes(of: [records[0].identity], limit: 100)
             #expect(outcomes[records[0].identity] == [.passed])
@@ -152,7 +151,7 @@ struct RecordTests {
     }
 
     /// Five runs a day apart: d0 ... d4; test `Old.gone` only in d0.
-    static func fiveDays(_ store: SQLiteStore) async throws {
+    static func fiveDays(_ store: any HistoryStore) async throws {
         for day in 0..<5 {
             var records = [record("Daily", "check", time: Double(day + 1))]
             if day == 0 { records.append(record("Old", "gone")) }
@@ -160,9 +159,9 @@ struct RecordTests {
         }
     }
 
-    @Test("prune --keep-runs keeps the newest runs and drops tests left without results")
-    func pruneByRuns() async throws {
-        try await TempFolder.withStore { store in
+    @Test("prune --keep-runs keeps the newest runs and drops tests left without results", arguments: Backend.all)
+    func pruneByRuns(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await Self.fiveDays(store)
             let deleted = try await store.prune(keepDays: nil, keepRuns: 2, now: Clock.day(5))
             #expect(deleted == 3)
@@ -179,16 +178,16 @@ struct RecordTests {
         }
     }
 
-    @Test("prune --keep-days keeps the runs recorded in the last N days before now")
-    func pruneByDays() async throws {
-        try await TempFolder.withStore { store in
+    @Test("prune --keep-days keeps the runs recorded in the last N days before now", arguments: Backend.all)
+    func pruneByDays(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await Self.fiveDays(store)
             let now = Clock.day(4) + 60
             // Cut-off: a day before now, so d0 ... d3 go.
             #expect(try await store.prune(keepDays: 1, keepRuns: nil, now: now) == 4)
             #expect(try await store.allRuns().map(\.build) == ["d4"])
         }
-        try await TempFolder.withStore { store in
+        try await TempFolder.withStore(backend) { store in
             try await Self.fiveDays(store)
             // Nothing is older than 30 days.
             #expect(try await store.prune(keepDays: 30, keepRuns: nil, now: Clock.day(4)) == 0)

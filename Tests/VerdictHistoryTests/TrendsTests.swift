@@ -22,9 +22,9 @@ struct TrendsTests {
         TestScript(classname: "New", name: "e", outcomes: "----PPPP", times: Array(repeating: 0.25, count: 8)),
     ]
 
-    @Test("a classname whose per-run time doubles shows change 2 and names the test that rose")
-    func slowingClassname() async throws {
-        try await TempFolder.withStore { store in
+    @Test("a classname whose per-run time doubles shows change 2 and names the test that rose", arguments: Backend.all)
+    func slowingClassname(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns(Self.slowing, revisions: Array(repeating: nil, count: 8)))
             let trends = try await store.trends(by: .classname, window: 4)
             // Slowest (p95) first.
@@ -58,9 +58,9 @@ struct TrendsTests {
         }
     }
 
-    @Test("without an earlier window there is no change")
-    func singleWindow() async throws {
-        try await TempFolder.withStore { store in
+    @Test("without an earlier window there is no change", arguments: Backend.all)
+    func singleWindow(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns(Self.slowing, revisions: Array(repeating: nil, count: 8)))
             let slow = try #require(Self.byKey(try await store.trends(by: .classname, window: 8))["Slow.Suite"])
             #expect(slow.runs == 8)
@@ -72,7 +72,7 @@ struct TrendsTests {
 
     /// Twenty runs. `P` takes 1 ... 20 s in a scrambled order (run i: (7i mod 20) + 1); `Q` is in five runs
     /// (5 1 4 2 3 s), `R` in four (10 40 20 30 s).
-    static func percentileStore(_ store: SQLiteStore) async throws {
+    static func percentileStore(_ store: any HistoryStore) async throws {
         let p = (0..<20).map { Double(($0 * 7) % 20 + 1) }
         var q = Array(repeating: 0.0, count: 20)
         for (run, time) in zip([1, 4, 9, 13, 18], [5.0, 1, 4, 2, 3]) { q[run] = time }
@@ -87,9 +87,9 @@ struct TrendsTests {
         try await store.record(scriptedRuns(scripts, revisions: Array(repeating: nil, count: 20)))
     }
 
-    @Test("p50 and p95 are nearest-rank values of the per-run totals")
-    func nearestRank() async throws {
-        try await TempFolder.withStore { store in
+    @Test("p50 and p95 are nearest-rank values of the per-run totals", arguments: Backend.all)
+    func nearestRank(backend: Backend) async throws {
+        try await TempFolder.withStore(backend) { store in
             try await Self.percentileStore(store)
             let groups = Self.byKey(try await store.trends(by: .classname, window: 20))
             let p = try #require(groups["P"])
@@ -145,15 +145,17 @@ struct TrendsTests {
 
     @Test(
         "grouping keys: classname, file (nil for tests without one), source, test and name; skipped times left out",
-        arguments: [
-            (GroupKey.classname, ["A": 3.0, "B": 4.0] as [String?: Double]),
+        arguments: Backend.all,
+        [
+            (GroupKey.classname, ["A": 3.0, "B": 4.0] as [String?: Double]) as (GroupKey, [String?: Double]),
             (GroupKey.file, ["spec/a_spec.rb": 3.0, nil: 4.0]),
             (GroupKey.source, ["rspec": 3.0, "junit": 4.0]),
             (GroupKey.test, ["A › one": 1.0, "A › two": 2.0, "B › one": 4.0]),
             (GroupKey.name, ["one": 5.0, "two": 2.0]),
         ])
-    func groupKeys(key: GroupKey, expected: [String?: Double]) async throws {
-        try await TempFolder.withStore { store in
+    func groupKeys(backend: Backend, case: (GroupKey, [String?: Double])) async throws {
+        let (key, expected) = `case`
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns(Self.keyed, revisions: ["r", "r"]))
             let trends = try await store.trends(by: key, window: 5)
             let found = Dictionary(trends.map { ($0.key, $0.p50) }, uniquingKeysWith: { first, _ in first })
@@ -162,14 +164,16 @@ struct TrendsTests {
         }
     }
 
-    @Test("classnameTimeSeries is aligned on runs (oldest first) with zeros where a classname is missing")
-    func timeSeries() async throws {
+    @Test(
+        "classnameTimeSeries is aligned on runs (oldest first) with zeros where a classname is missing",
+        arguments: Backend.all)
+    func timeSeries(backend: Backend) async throws {
         let scripts = [
             TestScript(classname: "A", name: "x", outcomes: "P-P", times: [2, 0, 4]),
             TestScript(classname: "B", name: "y", outcomes: "-PP", times: [0, 1, 1]),
             TestScript(classname: "C", name: "z", outcomes: "--P", times: [0, 0, 0.5]),
         ]
-        try await TempFolder.withStore { store in
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns(scripts, revisions: [nil, nil, nil]))
             let all = try await store.classnameTimeSeries(limit: 3, top: 5)
             #expect(all.map(\.key) == ["A", "B", "C"])
@@ -182,15 +186,17 @@ struct TrendsTests {
         }
     }
 
-    @Test("timings(by:window:) are mean per-run times, over the runs a key appears in, skipped left out")
-    func timings() async throws {
+    @Test(
+        "timings(by:window:) are mean per-run times, over the runs a key appears in, skipped left out",
+        arguments: Backend.all)
+    func timings(backend: Backend) async throws {
         let scripts = [
             TestScript(classname: "K", name: "x", outcomes: "PP", times: [1, 5], file: "a.rb"),
             TestScript(classname: "K", name: "y", outcomes: "PS", times: [2, 9], file: "a.rb"),
             TestScript(classname: "L", name: "z", outcomes: "P-", times: [1, 0], file: "b.rb"),
             TestScript(classname: "L", name: "w", outcomes: "PF", times: [3, 1]),
         ]
-        try await TempFolder.withStore { store in
+        try await TempFolder.withStore(backend) { store in
             try await store.record(scriptedRuns(scripts, revisions: [nil, nil]))
             // a.rb: 3 then 5; b.rb: 1 in the first run only; w has no file.
             #expect(try await store.timings(by: .file, window: 10) == ["a.rb": 4, "b.rb": 1])
