@@ -11,7 +11,7 @@ struct PostgresFailure {
     /// SQLSTATE 40P01 (deadlock) or 40001 (serialization failure): the transaction may simply be run again.
     var isTransient: Bool
 
-    init(_ error: any Error, location: PostgresLocation, operation: String) {
+    init(_ error: any Error, location: PostgresLocation, operation: String, attempts: Int = 1) {
         var error = error
         if let transaction = error as? PostgresTransactionError {
             error = transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
@@ -71,7 +71,11 @@ struct PostgresFailure {
                 reason: "the server does not offer TLS, and sslmode=\(location.sslMode.rawValue) requires it")
         case .connectionError:
             isConnectionLevel = true
-            let underlying = psql.underlying.map(Self.describe) ?? "unknown reason"
+            var underlying = psql.underlying.map(Self.describe) ?? "unknown reason"
+            if underlying.lowercased().contains("timeout") || underlying.contains("timed out") {
+                underlying = "no answer within \(location.connectTimeout) s (connect_timeout)"
+            }
+            if attempts > 1 { underlying += ", \(attempts) attempts" }
             historyError = .unreachable(
                 location: place,
                 reason: "could not connect to \(location.host):\(location.port): \(underlying); is PostgreSQL running "

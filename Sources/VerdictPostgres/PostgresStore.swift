@@ -29,13 +29,12 @@ public final class PostgresStore: HistoryStore, Sendable {
         return store
     }
 
-    /// Removes the store's schema and everything in it (for tests that make a schema each).
-    static func dropSchema(_ location: PostgresLocation) async throws(HistoryError) {
-        _ = try await PostgresStore(location: location).withConnection("dropping schema \(location.schema)") {
-            connection in
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \"\(location.schema)\" CASCADE"),
-                logger: Logger(label: "-"))
+    /// Runs one statement on the location's database without opening the store (for tests and
+    /// maintenance: dropping a test schema, inspecting tables).
+    static func execute(_ location: PostgresLocation, _ sql: String) async throws(HistoryError) -> [SQLRow] {
+        let store = PostgresStore(location: location)
+        return try await store.withConnection("running \(sql.prefix(40))") { connection in
+            try await PostgresSession(connection: connection, logger: store.logger).rows(sql, [])
         }
     }
 
@@ -92,7 +91,7 @@ public final class PostgresStore: HistoryStore, Sendable {
                 }
                 return connection
             } catch {
-                let failure = PostgresFailure(error, location: location, operation: "connecting")
+                let failure = PostgresFailure(error, location: location, operation: "connecting", attempts: attempt)
                 guard failure.isConnectionLevel, attempt < 3 else { throw failure.historyError }
                 try? await Task.sleep(for: .milliseconds(250 * attempt))
             }

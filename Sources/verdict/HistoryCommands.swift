@@ -56,7 +56,7 @@ struct HistoryCommand: AsyncParsableCommand {
         abstract: "Keep a history of runs (SQLite) for flaky tests, trends and timing-based splitting.",
         discussion:
             "Examples:\n  verdict history record test-results --build \"$CIRCLE_BUILD_NUM\"\n  verdict history runs",
-        subcommands: [Record.self, Prune.self, Runs.self]
+        subcommands: [Record.self, Prune.self, Runs.self, Copy.self]
     )
 
     struct Record: AsyncParsableCommand {
@@ -166,6 +166,45 @@ struct HistoryCommand: AsyncParsableCommand {
                             + "\(run.branch ?? "-")  \(run.revision.map { String($0.prefix(12)) } ?? "-")  \(run.tests) tests"
                     )
                 }
+            }
+        }
+    }
+}
+
+extension HistoryCommand {
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy every run from one store into another (SQLite to PostgreSQL, or back).",
+            discussion: """
+                Runs keep their build, job, branch, revision, time and every result in its order. A run the target
+                already has (same build and job) is replaced, so a copy that stopped can be run again.
+
+                Examples:
+                  verdict history copy --from .verdict/history.sqlite --to "postgres://ci@db.internal/verdict?sslmode=require"
+                  verdict history copy --from "$VERDICT_DB" --to backup.sqlite
+                """)
+
+        @Option(help: ArgumentHelp("The store to read (a SQLite file or a postgres:// URL).", valueName: "path-or-url"))
+        var from: String
+        @Option(help: ArgumentHelp("The store to write (created when missing).", valueName: "path-or-url"))
+        var to: String
+
+        func validate() throws {
+            if from == to { throw ValidationError("--from and --to name the same store") }
+        }
+
+        func run() async throws {
+            try await runHistory { () throws(HistoryError) in
+                let source = try await StoreOptions.open(from, reading: true)
+                let target = try await StoreOptions.open(to)
+                let status = StatusLine(enabled: Terminal.stderrIsTerminal)
+                let outcome = try await HistoryTransfer.copy(from: source, to: target) { done, total in
+                    status.show("copying run \(done)/\(total)", force: done == total)
+                }
+                status.clear()
+                print(
+                    "copied \(outcome.runs) run(s), \(outcome.results) result(s) from \(source.displayName) to "
+                        + "\(target.displayName)" + (outcome.replaced > 0 ? " (\(outcome.replaced) replaced)" : ""))
             }
         }
     }

@@ -34,7 +34,14 @@ struct StoreLocation: Sendable {
 
 enum PostgresAdmin {
     static func dropSchema(_ url: String) async throws {
-        try await PostgresStore.dropSchema(PostgresLocation(url: url))
+        let location = try PostgresLocation(url: url)
+        _ = try await PostgresStore.execute(location, "DROP SCHEMA IF EXISTS \"\(location.schema)\" CASCADE")
+    }
+
+    /// Runs one statement (with the URL's schema first on the search path).
+    @discardableResult
+    static func execute(_ url: String, _ sql: String) async throws -> [SQLRow] {
+        try await PostgresStore.execute(PostgresLocation(url: url), sql)
     }
 }
 
