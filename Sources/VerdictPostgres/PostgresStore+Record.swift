@@ -8,24 +8,10 @@ extension PostgresStore {
     /// in one statement and counted. A deadlock, a serialization failure or a lost connection runs the
     /// whole transaction again: recording is idempotent per build and job.
     public func record(_ run: RunMetadata, results: [HistoryResult]) async throws(HistoryError) -> RecordResult {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await withConnection("recording build \(run.build)") { connection in
-                    try await self.recordOnce(run, results: results, connection: connection)
-                }
-            } catch {
-                let retry: Bool
-                switch error {
-                case .unreachable: retry = true
-                case .failed(_, let reason):
-                    retry = reason.contains("SQLSTATE 40P01") || reason.contains("SQLSTATE 40001")
-                default: retry = false
-                }
-                guard retry, attempt < 5 else { throw error }
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 50...200) * attempt))
-            }
+        try await withConnection(
+            "recording build \(run.build)", attempts: 5, retry: { $0.isConnectionLevel || $0.isTransient }
+        ) { connection in
+            try await self.recordOnce(run, results: results, connection: connection)
         }
     }
 
@@ -47,6 +33,9 @@ extension PostgresStore {
     private func insert(
         _ run: RunMetadata, results: [HistoryResult], session: PostgresSession, connection: PostgresConnection
     ) async throws -> RecordResult {
+        // Recorders share the prune lock (see SQLDialect.references); one build and job at a time.
+        _ = try await session.rows(
+            "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock_shared(hashtext(?))) l", [.text(pruneLock)])
         _ = try await session.rows(
             "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))) l",
             [.text("verdict-run:\(location.schema)"), .text("\(run.build)\u{1}\(run.job ?? "")")])
@@ -104,15 +93,34 @@ extension PostgresStore {
             }
             if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
-        // The first record of an identity in the run gives its file and source, as in SQLite.
+        // A large run joins faster by hashing; the planner, which cannot see that classname and name together
+        // are unique, would look each record up in the index instead (measured: 0.5 s against 0.16 s for
+        // 100,000 records).
+        try await session.execute("ANALYZE incoming")
+        if results.count >= 10_000 { try await session.execute("SET LOCAL enable_nestloop = off") }
+        // The first record of an identity in the run gives its file and source, as in SQLite: new tests are
+        // inserted (in sorted order, so concurrent recorders wait on each other in one order, never in a
+        // cycle), and only tests whose file or source changed are updated, so unchanged rows are not
+        // rewritten or locked.
+        try await session.execute(
+            """
+            CREATE TEMPORARY TABLE arriving ON COMMIT DROP AS
+            SELECT DISTINCT ON (classname, name) classname, name, file, source FROM incoming
+            ORDER BY classname, name, seq
+            """)
         try await session.execute(
             """
             INSERT INTO tests (classname, name, file, source)
-            SELECT DISTINCT ON (classname, name) classname, name, file, source FROM incoming
-            ORDER BY classname, name, seq
-            ON CONFLICT (classname, name) DO UPDATE SET file = COALESCE(excluded.file, tests.file), source = excluded.source
-            WHERE tests.source IS DISTINCT FROM excluded.source
-               OR (excluded.file IS NOT NULL AND tests.file IS DISTINCT FROM excluded.file)
+            SELECT a.classname, a.name, a.file, a.source FROM arriving a
+            WHERE NOT EXISTS (SELECT 1 FROM tests t WHERE t.classname = a.classname AND t.name = a.name)
+            ORDER BY a.classname, a.name
+            ON CONFLICT (classname, name) DO NOTHING
+            """)
+        try await session.execute(
+            """
+            UPDATE tests SET file = COALESCE(a.file, tests.file), source = a.source
+            FROM arriving a WHERE tests.classname = a.classname AND tests.name = a.name
+              AND (tests.source IS DISTINCT FROM a.source OR (a.file IS NOT NULL AND tests.file IS DISTINCT FROM a.file))
             """)
         let counted = try await session.rows(
             """
@@ -137,20 +145,25 @@ extension PostgresStore {
             let session = PostgresSession(connection: connection, logger: logger)
             try await session.execute("BEGIN")
             do {
+                _ = try await session.rows(
+                    "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(?))) l", [.text(pruneLock)])
+                // Without foreign keys here, a run's results go with it explicitly.
+                func delete(_ runs: String, _ arguments: [SQLValue]) async throws -> Int {
+                    try await session.rows(
+                        """
+                        WITH d AS (\(runs) RETURNING id),
+                        r AS (DELETE FROM results WHERE run_id IN (SELECT id FROM d) RETURNING 1)
+                        SELECT (SELECT COUNT(*) FROM d) AS n, (SELECT COUNT(*) FROM r) AS results
+                        """, arguments
+                    ).first?.int("n") ?? 0
+                }
                 var deleted = 0
                 if let keepDays {
-                    deleted +=
-                        try await session.rows(
-                            "WITH d AS (DELETE FROM runs WHERE recorded_at < ? RETURNING 1) SELECT COUNT(*) AS n FROM d",
-                            [.double(now - Double(keepDays) * 86_400)]
-                        ).first?.int("n") ?? 0
+                    deleted += try await delete(
+                        "DELETE FROM runs WHERE recorded_at < ?", [.double(now - Double(keepDays) * 86_400)])
                 }
                 if let keepRuns {
-                    deleted +=
-                        try await session.rows(
-                            "WITH d AS (\(HistorySQL.runsBeyond) RETURNING 1) SELECT COUNT(*) AS n FROM d",
-                            [SQLValue(keepRuns)]
-                        ).first?.int("n") ?? 0
+                    deleted += try await delete(HistorySQL.runsBeyond, [SQLValue(keepRuns)])
                 }
                 try await session.execute(HistorySQL.orphanTests)
                 try await session.execute("COMMIT")
@@ -161,6 +174,11 @@ extension PostgresStore {
             }
         }
     }
+}
+
+extension PostgresStore {
+    /// Held shared by every recorder and exclusively by pruning.
+    var pruneLock: String { "verdict-prune:\(location.schema)" }
 }
 
 /// PostgreSQL's COPY text format: tab between columns, a newline after each row, `\N` for NULL, and

@@ -98,41 +98,42 @@ public final class PostgresStore: HistoryStore, Sendable {
         }
     }
 
-    /// Runs `body` on a new connection and closes it afterwards, whatever happens.
+    /// Runs `body` on a new connection and closes it afterwards, whatever happens. When `body` fails and
+    /// `retry` says the failure may pass (a dropped connection, a deadlock), it runs again on a new
+    /// connection, up to `attempts` times in all. Failing to connect is not retried here: `connect` has
+    /// its own rule, and an authentication failure is never tried again.
     func withConnection<T>(
-        _ operation: String, _ body: (PostgresConnection) async throws -> T
-    ) async throws(HistoryError) -> T {
-        let connection = try await connect()
-        do {
-            let value = try await body(connection)
-            try? await connection.close()
-            return value
-        } catch {
-            try? await connection.close()
-            if let error = error as? HistoryError { throw error }
-            throw PostgresFailure(error, location: location, operation: operation).historyError
-        }
-    }
-
-    /// A read: one read-only snapshot, tried again on a new connection when the connection drops.
-    func reading<T>(
-        _ operation: String, _ body: (PostgresSession) async throws -> T
+        _ operation: String, attempts: Int = 1, retry: (PostgresFailure) -> Bool = { _ in false },
+        _ body: (PostgresConnection) async throws -> T
     ) async throws(HistoryError) -> T {
         var attempt = 0
         while true {
             attempt += 1
+            let connection = try await connect()
             do {
-                return try await withConnection(operation) { connection in
-                    let session = PostgresSession(connection: connection, logger: logger)
-                    try await session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    let value = try await body(session)
-                    try await session.execute("COMMIT")
-                    return value
-                }
-            } catch let error {
-                guard case .unreachable = error, attempt < 3 else { throw error }
-                try? await Task.sleep(for: .milliseconds(250 * attempt))
+                let value = try await body(connection)
+                try? await connection.close()
+                return value
+            } catch {
+                try? await connection.close()
+                if let error = error as? HistoryError { throw error }
+                let failure = PostgresFailure(error, location: location, operation: operation)
+                guard attempt < attempts, retry(failure) else { throw failure.historyError }
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 50...250) * attempt))
             }
+        }
+    }
+
+    /// A read: one read-only snapshot, run again on a new connection when the connection drops.
+    func reading<T>(
+        _ operation: String, _ body: (PostgresSession) async throws -> T
+    ) async throws(HistoryError) -> T {
+        try await withConnection(operation, attempts: 3, retry: \.isConnectionLevel) { connection in
+            let session = PostgresSession(connection: connection, logger: logger)
+            try await session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            let value = try await body(session)
+            try await session.execute("COMMIT")
+            return value
         }
     }
 

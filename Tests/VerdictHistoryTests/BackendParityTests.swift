@@ -163,6 +163,51 @@ struct BackendParityTests {
         }
     }
 
+    @Test(
+        "pruning while recorders run: every kept run keeps all its results, no result is left orphaned",
+        arguments: Backend.all)
+    func pruneDuringRecording(backend: Backend) async throws {
+        try await TempFolder.withLocation(backend) { location in
+            let store = try await location.open()
+            let records = (0..<2_000).map { record("Prune.C\($0 % 9)", "test \($0)") }
+            for run in 0..<6 {
+                try await store.record(RunMetadata(build: "old\(run)", recordedAt: Clock.at(run)), records)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<5 {
+                    group.addTask {
+                        let fresh = (0..<2_000).map { record("Fresh\(writer)", "test \($0)") }
+                        try await location.open().record(
+                            RunMetadata(build: "new\(writer)", recordedAt: Clock.at(100 + writer)), fresh)
+                    }
+                }
+                for _ in 0..<3 {
+                    group.addTask {
+                        _ = try await location.open().prune(keepDays: nil, keepRuns: 4, now: Clock.at(200))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let runs = try await store.exportRuns()
+            #expect(runs.count >= 4)
+            #expect(runs.allSatisfy { $0.build.hasPrefix("new") || $0.build.hasPrefix("old") })
+            for run in runs {
+                let stored = try await store.results(ofRun: run.id)
+                #expect(stored.count == run.tests, "\(run.build)")
+            }
+            if backend == .postgres {
+                let orphans = try await PostgresAdmin.execute(
+                    location.location,
+                    """
+                    SELECT COUNT(*) AS n FROM results r
+                    WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = r.run_id)
+                       OR NOT EXISTS (SELECT 1 FROM tests WHERE tests.id = r.test_id)
+                    """)
+                #expect(orphans.first?.int("n") == 0)
+            }
+        }
+    }
+
     @Test("history copy: SQLite to PostgreSQL and back loses nothing", .enabled(if: Backend.postgresURL != nil))
     func copyRoundTrip() async throws {
         try await TempFolder.withStore(.sqlite) { original in
