@@ -17,11 +17,6 @@ struct StoreOptions: ParsableArguments {
             ?? ".verdict/history.sqlite"
     }
 
-    /// The location as it may be printed (a PostgreSQL URL without its password).
-    var displayLocation: String {
-        PostgresLocation.isURL(location) ? PostgresLocation.redacted(location) : location
-    }
-
     /// Opens the store; `reading` refuses a location where no store exists instead of creating one.
     func open(reading: Bool = false) async throws(HistoryError) -> any HistoryStore {
         try await Self.open(location, reading: reading)
