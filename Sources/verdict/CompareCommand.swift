@@ -136,7 +136,7 @@ final class CompareRun {
         do {
             try html?.write(try renderer.compareHTML(comparison))
             try markdown?.write(try renderer.compareMarkdown(comparison))
-            try json?.write(ReportRenderer.json(comparison))
+            if let json { try ReportRun.writeJSON(to: json) { ReportRenderer.json(comparison, sink: $0) } }
             if let junit, let records = sides[1].records {
                 let changes = Self.changes(comparison)
                 var body = ""

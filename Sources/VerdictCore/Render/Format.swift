@@ -7,6 +7,10 @@ public enum Format {
         if seconds < 0.001 && seconds > 0 { return "<0.001 s" }
         if seconds < 10 { return String(format: "%.3f s", seconds) }
         if seconds < 60 { return String(format: "%.2f s", seconds) }
+        // A sum of absurd (but finite, accepted) times must not trap converting to Int.
+        guard seconds < 1e15 else {
+            return seconds.isFinite ? String(format: "%.0f h", seconds / 3600) : "\(seconds) s"
+        }
         let whole = Int(seconds.rounded())
         if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }
         return String(format: "%d h %02d min", whole / 3600, (whole % 3600) / 60)
