@@ -34,7 +34,7 @@ struct JSONStream {
 
     private mutating func newlineAndIndent() {
         buffer.append(0x0A)
-        buffer.append(contentsOf: repeatElement(0x20, count: open.count * 2))
+        for _ in 0..<open.count * 2 { buffer.append(0x20) }
     }
 
     /// Before an element of the innermost container.
@@ -80,7 +80,10 @@ struct JSONStream {
         separate()
         buffer.append(UInt8(ascii: "\""))
         buffer.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        buffer.append(contentsOf: [UInt8(ascii: "\""), 0x20, UInt8(ascii: ":"), 0x20])
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(0x20)
+        buffer.append(UInt8(ascii: ":"))
+        buffer.append(0x20)
     }
 
     // MARK: Members (key and value)
@@ -129,7 +132,8 @@ struct JSONStream {
 
     mutating func member(_ name: StaticString, _ value: Bool) {
         key(name)
-        buffer.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        let text: StaticString = value ? "true" : "false"
+        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     mutating func member(_ name: StaticString, strings: [String]) {
