@@ -47,4 +47,22 @@ struct RenderFastPathTests {
             }
         }
     }
+
+    @Test("a plain passing case written directly equals the built-in junit-case template")
+    func plainCase() throws {
+        let templates = try TemplateSet()
+        let compiled = try #require(templates.compiled("junit-case"))
+        #expect(templates.builtInCase)
+        let records = [
+            TestRecord(classname: "a.B", name: "t", file: "x/y.java", line: 12, time: 0.042),
+            TestRecord(classname: "", name: "n <&> \"q\" 'a'\ttab\u{1B}", file: nil, line: nil, time: 0),
+            TestRecord(classname: "c", name: "", file: "", line: 0, time: 1e-7),
+            TestRecord(classname: "日本", name: "✓", file: "f", line: -1, time: 12345.5),
+        ]
+        for record in records {
+            let direct = JUnitStreamWriter.plainCase(record)
+            #expect(direct == compiled.render(JUnitStreamWriter.caseValue(record, properties: [])))
+        }
+        #expect(!(try TemplateSet(overrides: ["junit-case": "<testcase/>"])).builtInCase)
+    }
 }
