@@ -4,7 +4,7 @@ public struct ComparisonBuilder: Sendable {
     /// order first seen, found through a 64-bit digest of the identity (checked against the entry;
     /// the rare digest shared by two identities falls back to a dictionary of identities).
     public struct Side: Sendable {
-        fileprivate var accumulator = ReportAccumulator(top: 0)
+        fileprivate var accumulator = ReportAccumulator(top: 0, keepsFailures: false)
         fileprivate var entries: [Entry] = []
         private var index: [UInt64: Int] = [:]
         private var collided: [TestIdentity: Int] = [:]
@@ -154,10 +154,12 @@ public struct ComparisonBuilder: Sendable {
             if entry.records > 1 { duplicated.append(entry.identity) } else { unpairedHead.append(at) }
         }
         // Then (file, name), then a name unique on both sides: CircleCI and JUnit may disagree on the classname.
-        pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "file+name") { entry in
-            entry.file.map { FileAndName(file: $0, name: entry.name) }
+        pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "file+name") { side, at in
+            side.entries[at].file.map { FileAndName(file: $0, name: side.entries[at].identity.name) }
         }
-        pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "name") { $0.name }
+        pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "name") { side, at in
+            side.entries[at].identity.name
+        }
         pairs += unpairedBase.map { Pair(base: $0, head: nil, rule: nil) }
         pairs += unpairedHead.map { Pair(base: nil, head: $0, rule: nil) }
 
@@ -192,24 +194,40 @@ public struct ComparisonBuilder: Sendable {
                 if Self.beyond(bt, ht, thresholds) { faster.append(at) }
             }
         }
-        func main(_ pair: Pair) -> Entry? { pair.head.map { head.entries[$0] } ?? pair.base.map { base.entries[$0] } }
+        /// The classname and name of a pair as listed (HEAD's entry when there is one).
+        func names(_ pair: Pair) -> (String, String) {
+            if let at = pair.head { return (head.entries[at].classname, head.entries[at].identity.name) }
+            if let at = pair.base { return (base.entries[at].classname, base.entries[at].identity.name) }
+            return ("", "")
+        }
         func item(_ at: Int) -> ComparedTest {
             let pair = pairs[at]
             return Self.item(
                 base: pair.base.map { base.entries[$0] }, head: pair.head.map { head.entries[$0] }, rule: pair.rule)
         }
-        // By (classname, name): classnames ranked once (few distinct), then an integer and the name
-        // compared per step instead of two strings inside copies of whole entries.
+        // By (classname, name): classnames ranked (few distinct; entries come in input order, so a run
+        // of one classname is hashed once), then an integer and the name compared per step.
         var ranks: [String: Int32] = [:]
-        for indexes in lists.values {
-            for at in indexes { ranks[main(pairs[at])?.classname ?? "", default: 0] = 0 }
-        }
-        for (rank, classname) in ranks.keys.sorted().enumerated() { ranks[classname] = Int32(rank) }
+        var keyedLists: [(WritableKeyPath<Comparison, [ComparedTest]>, [SortKey])] = []
         for (path, indexes) in lists {
-            var keyed = indexes.map { at in
-                let entry = main(pairs[at])
-                return SortKey(rank: ranks[entry?.classname ?? ""] ?? 0, name: entry?.name ?? "", at: at)
+            var last: (classname: String, rank: Int32)?
+            let keyed = indexes.map { at in
+                let (classname, name) = names(pairs[at])
+                if let last, last.classname == classname { return SortKey(rank: last.rank, name: name, at: at) }
+                let rank = ranks[classname] ?? Int32(ranks.count)
+                ranks[classname] = rank
+                last = (classname, rank)
+                return SortKey(rank: rank, name: name, at: at)
             }
+            keyedLists.append((path, keyed))
+        }
+        // First-seen ranks renumbered in classname order.
+        var order = [Int32](repeating: 0, count: ranks.count)
+        for (position, entry) in ranks.sorted(by: { $0.key < $1.key }).enumerated() {
+            order[Int(entry.value)] = Int32(position)
+        }
+        for (path, var keyed) in keyedLists {
+            for index in keyed.indices { keyed[index].rank = order[Int(keyed[index].rank)] }
             keyed.sort { a, b in a.rank != b.rank ? a.rank < b.rank : a.name < b.name }
             result[keyPath: path] = keyed.map { item($0.at) }
         }
@@ -249,14 +267,14 @@ public struct ComparisonBuilder: Sendable {
     /// Pairs leftovers whose `key` is unique on both sides; removes them from the leftovers.
     private static func pairLeftovers<Key: Hashable>(
         _ unpairedBase: inout [Int], _ unpairedHead: inout [Int], _ base: Side, _ head: Side, rule: String,
-        key: (Entry) -> Key?
+        key: (Side, Int) -> Key?
     ) -> [Pair] {
         /// The entry with each key, or nil when several share it.
         func unique(_ indexes: [Int], _ side: Side) -> [Key: Int?] {
             var found: [Key: Int?] = [:]
             found.reserveCapacity(indexes.count)
             for at in indexes {
-                guard let key = key(side.entries[at]) else { continue }
+                guard let key = key(side, at) else { continue }
                 found[key] = found[key] == nil ? .some(at) : .some(nil)
             }
             return found
@@ -268,7 +286,7 @@ public struct ComparisonBuilder: Sendable {
         var keptBase: [Int] = []
         let baseByKey = unique(unpairedBase, base)
         for at in unpairedBase {
-            if let key = key(base.entries[at]), let mine = baseByKey[key], mine != nil, let theirs = headByKey[key],
+            if let key = key(base, at), let mine = baseByKey[key], mine != nil, let theirs = headByKey[key],
                 let other = theirs
             {
                 pairs.append(Pair(base: at, head: other, rule: rule))

@@ -91,8 +91,16 @@ public struct ReportAccumulator: Sendable {
     private var inputPaths: [Int: String] = [:]
     private var jobs: [JobSummary] = []
 
+    /// Failures kept in full (off for `compare`, which keeps its own per-identity messages).
+    let keepsFailures: Bool
+
     public init(top: Int = 10) {
+        self.init(top: top, keepsFailures: true)
+    }
+
+    init(top: Int, keepsFailures: Bool) {
         self.top = max(top, 0)
+        self.keepsFailures = keepsFailures
     }
 
     /// Names the input a record index refers to, so failures can say where they came from.
@@ -123,7 +131,7 @@ public struct ReportAccumulator: Sendable {
             if slowest.count > top { slowest.removeLast() }
         }
 
-        if record.outcome.isFailure {
+        if keepsFailures, record.outcome.isFailure {
             failures.append(Self.failureItem(record, input: inputPaths[record.inputIndex] ?? ""))
         }
     }
