@@ -184,8 +184,13 @@ struct JUnitState {
     private static func lineNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var value = 0
         var digits = 0
-        for byte in bytes where !byte.isXMLWhitespace {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18 else {
+        var trailing = false  // whitespace after the digits: only more whitespace may follow
+        for byte in bytes {
+            if byte.isXMLWhitespace {
+                trailing = digits > 0
+                continue
+            }
+            guard !trailing, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18 else {
                 return Int(XMLAttributes.decode(bytes).trimmingWhitespace())
             }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
