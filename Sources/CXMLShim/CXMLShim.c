@@ -187,6 +187,68 @@ int vx_attribute_index(const vx_attribute *attributes, int count, const char *na
     return -1;
 }
 
+// 1: a byte that is plain by itself (printable ASCII but & < ], and tab, LF, CR).
+static const unsigned char vx_plain_ascii[256] = {
+    [0x09] = 1, [0x0A] = 1, [0x0D] = 1,
+    [0x20] = 1, [0x21] = 1, [0x22] = 1, [0x23] = 1, [0x24] = 1, [0x25] = 1, [0x27] = 1, [0x28] = 1,
+    [0x29] = 1, [0x2A] = 1, [0x2B] = 1, [0x2C] = 1, [0x2D] = 1, [0x2E] = 1, [0x2F] = 1, [0x30] = 1,
+    [0x31] = 1, [0x32] = 1, [0x33] = 1, [0x34] = 1, [0x35] = 1, [0x36] = 1, [0x37] = 1, [0x38] = 1,
+    [0x39] = 1, [0x3A] = 1, [0x3B] = 1, [0x3D] = 1, [0x3E] = 1, [0x3F] = 1, [0x40] = 1, [0x41] = 1,
+    [0x42] = 1, [0x43] = 1, [0x44] = 1, [0x45] = 1, [0x46] = 1, [0x47] = 1, [0x48] = 1, [0x49] = 1,
+    [0x4A] = 1, [0x4B] = 1, [0x4C] = 1, [0x4D] = 1, [0x4E] = 1, [0x4F] = 1, [0x50] = 1, [0x51] = 1,
+    [0x52] = 1, [0x53] = 1, [0x54] = 1, [0x55] = 1, [0x56] = 1, [0x57] = 1, [0x58] = 1, [0x59] = 1,
+    [0x5A] = 1, [0x5B] = 1, [0x5C] = 1, [0x5E] = 1, [0x5F] = 1, [0x60] = 1, [0x61] = 1, [0x62] = 1,
+    [0x63] = 1, [0x64] = 1, [0x65] = 1, [0x66] = 1, [0x67] = 1, [0x68] = 1, [0x69] = 1, [0x6A] = 1,
+    [0x6B] = 1, [0x6C] = 1, [0x6D] = 1, [0x6E] = 1, [0x6F] = 1, [0x70] = 1, [0x71] = 1, [0x72] = 1,
+    [0x73] = 1, [0x74] = 1, [0x75] = 1, [0x76] = 1, [0x77] = 1, [0x78] = 1, [0x79] = 1, [0x7A] = 1,
+    [0x7B] = 1, [0x7C] = 1, [0x7D] = 1, [0x7E] = 1, [0x7F] = 1,
+};
+
+size_t vx_scan_plain(const unsigned char *bytes, size_t length, int in_cdata) {
+    size_t i = 0;
+    while (i < length) {
+        unsigned char b = bytes[i];
+        if (vx_plain_ascii[b]) { i++; continue; }
+        if (b == '<') {
+            // Only "<![CDATA[" needs the normalizer; it looks 9 bytes ahead itself.
+            if (in_cdata || (i + 1 < length && bytes[i + 1] != '!')) { i++; continue; }
+            return i;
+        }
+        if (b == ']' && !in_cdata) { i++; continue; }
+        if (b < 0xC2 || b > 0xF4) return i;  // control characters, &, ], invalid leads
+        // A multi-byte sequence, checked as the normalizer does (and U+FFFE/U+FFFF refused).
+        size_t n = b <= 0xDF ? 2 : b <= 0xEF ? 3 : 4;
+        if (i + n > length) return i;
+        unsigned char lo = 0x80, hi = 0xBF, c1 = bytes[i + 1];
+        if (b == 0xE0) lo = 0xA0;
+        else if (b == 0xED) hi = 0x9F;
+        else if (b == 0xF0) lo = 0x90;
+        else if (b == 0xF4) hi = 0x8F;
+        if (c1 < lo || c1 > hi) return i;
+        for (size_t k = 2; k < n; k++) {
+            if ((bytes[i + k] & 0xC0) != 0x80) return i;
+        }
+        if (b == 0xEF && c1 == 0xBF && bytes[i + 2] >= 0xBE) return i;
+        i += n;
+    }
+    return i;
+}
+
+size_t vx_count_newlines(const unsigned char *bytes, size_t length, long *last) {
+    size_t count = 0;
+    *last = -1;
+    if (bytes == NULL) return 0;
+    const unsigned char *p = bytes, *end = bytes + length;
+    while (p < end) {
+        const unsigned char *hit = memchr(p, '\n', (size_t)(end - p));
+        if (hit == NULL) break;
+        count++;
+        *last = (long)(hit - bytes);
+        p = hit + 1;
+    }
+    return count;
+}
+
 void vx_parser_free(vx_parser *p) {
     if (p == NULL) return;
     if (p->ctxt != NULL) {

@@ -109,19 +109,30 @@ final class CompareRun {
         let junit = try command.junit.map(ReportRun.open)
 
         var failedInputs = false
-        var sides: [SideSink] = []
+        var found: [(label: String, inputs: [InputSource], sink: SideSink)] = []
         for (label, paths) in [("base", command.bases), ("head", command.heads)] {
-            let sink = SideSink(keepRecords: label == "head" && junit != nil)
             let (inputs, problems) = InputDiscovery().discover(paths)
             for problem in problems { stderr.print("\(problem.isError ? "error" : "warning"): \(label): \(problem)") }
             if inputs.isEmpty {
                 throw ReportRun.Failure(message: "no \(label) input found in \(paths.joined(separator: " "))")
             }
-            let rejected = InputLoader().load(inputs, into: sink)
-            for input in rejected { stderr.print("error: \(label): \(input.path): \(input.message)") }
-            failedInputs = failedInputs || !rejected.isEmpty || problems.contains(where: \.isError)
-            sides.append(sink)
+            failedInputs = failedInputs || problems.contains(where: \.isError)
+            found.append((label, inputs, SideSink(keepRecords: label == "head" && junit != nil)))
         }
+        // The two sides are independent: HEAD is read on a thread of its own while BASE is read here
+        // (one after the other when either reads standard input).
+        let usesStandardInput = found.contains { side in
+            side.inputs.contains { if case .standardInput = $0.location { true } else { false } }
+        }
+        let head = found[1]
+        let headRead = BackgroundRead(inputs: head.inputs, sink: head.sink, start: !usesStandardInput)
+        let baseRejected = InputLoader().load(found[0].inputs, into: found[0].sink)
+        let headRejected = headRead.wait()
+        for (side, rejected) in zip(found, [baseRejected, headRejected]) {
+            for input in rejected { stderr.print("error: \(side.label): \(input.path): \(input.message)") }
+            failedInputs = failedInputs || !rejected.isEmpty
+        }
+        let sides = found.map(\.sink)
         var builder = ComparisonBuilder()
         builder.base = sides[0].side
         builder.head = sides[1].side
@@ -136,7 +147,7 @@ final class CompareRun {
         do {
             try html?.write(try renderer.compareHTML(comparison))
             try markdown?.write(try renderer.compareMarkdown(comparison))
-            try json?.write(ReportRenderer.json(comparison))
+            if let json { try ReportRun.writeJSON(to: json) { ReportRenderer.json(comparison, sink: $0) } }
             if let junit, let records = sides[1].records {
                 let changes = Self.changes(comparison)
                 var body = ""
@@ -189,5 +200,36 @@ final class CompareRun {
             }
         }
         return changes.mapValues { $0.joined(separator: ",") }
+    }
+}
+
+/// Reads one side's inputs on a thread of its own (or, when not started, on the caller's in `wait`).
+private final class BackgroundRead: @unchecked Sendable {
+    private let inputs: [InputSource]
+    private let sink: any RecordSink
+    private let done = DispatchSemaphore(value: 0)
+    private let started: Bool
+    private var rejected: [RejectedInput] = []
+
+    init(inputs: [InputSource], sink: any RecordSink, start: Bool) {
+        self.inputs = inputs
+        self.sink = sink
+        started = start
+        guard start else { return }
+        let thread = Thread { [self] in
+            rejected = InputLoader().load(self.inputs, into: self.sink)
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func wait() -> [RejectedInput] {
+        if started {
+            done.wait()
+        } else {
+            rejected = InputLoader().load(inputs, into: sink)
+        }
+        return rejected
     }
 }

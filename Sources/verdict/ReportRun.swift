@@ -92,7 +92,7 @@ final class ReportRun: PartialSink {
         do {
             try html?.write(try renderer.html(summary))
             try markdown?.write(try renderer.markdown(summary, limit: command.markdownLimit))
-            try json?.write(ReportRenderer.json(summary))
+            if let json { try Self.writeJSON(to: json) { ReportRenderer.json(summary, sink: $0) } }
             if let junit, var writer = junitWriter, let junitBody {
                 try writer.finish()
                 if let renderFailure { throw Failure(message: String(describing: renderFailure)) }
@@ -217,6 +217,16 @@ final class ReportRun: PartialSink {
         } catch {
             throw Failure(message: error.description)
         }
+    }
+
+    /// Streams JSON slices into `output` (no whole document in memory).
+    static func writeJSON(to output: OutputFile, _ produce: (@escaping ([UInt8]) -> Void) -> Void) throws {
+        var failure: (any Error)?
+        produce { slice in
+            guard failure == nil else { return }
+            do { try output.write(Data(slice)) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     static func open(_ path: String) throws(Failure) -> OutputFile {

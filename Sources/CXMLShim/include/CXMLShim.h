@@ -66,6 +66,15 @@ int vx_attribute_index(const vx_attribute *_Nullable attributes, int count, cons
 
 void vx_parser_free(vx_parser *_Nullable parser);
 
+/// How many leading bytes of `bytes` need no change and no look-ahead from the XML byte normalizer:
+/// printable ASCII and tab/CR/LF, except `&`, a `<` followed by `!` (or last), and `]` inside CDATA
+/// (`in_cdata`), plus complete, valid UTF-8 sequences of characters XML allows. The normalizer
+/// handles the byte it stops at.
+size_t vx_scan_plain(const unsigned char *_Nonnull bytes, size_t length, int in_cdata);
+
+/// Counts the LF bytes in `bytes`; `last` receives the offset of the last one (or -1).
+size_t vx_count_newlines(const unsigned char *_Nullable bytes, size_t length, long *_Nonnull last);
+
 /// A streaming converter from a named encoding to UTF-8 (iconv). NULL when the name is unknown.
 typedef struct vx_transcoder vx_transcoder;
 vx_transcoder *_Nullable vx_transcoder_create(const char *_Nonnull encoding);

@@ -1,9 +1,13 @@
 /// Collects two runs' records, then pairs and compares them.
 public struct ComparisonBuilder: Sendable {
-    /// One run: a report accumulator (totals, groups, flakiness) plus one entry per identity.
+    /// One run: a report accumulator (totals, groups, flakiness) plus one entry per identity, in the
+    /// order first seen, found through a 64-bit digest of the identity (checked against the entry;
+    /// the rare digest shared by two identities falls back to a dictionary of identities).
     public struct Side: Sendable {
-        fileprivate var accumulator = ReportAccumulator(top: 0)
-        fileprivate var entries: [TestIdentity: Entry] = [:]
+        fileprivate var accumulator = ReportAccumulator(top: 0, keepsFailures: false)
+        fileprivate var entries: [Entry] = []
+        private var index: [UInt64: Int] = [:]
+        private var collided: [TestIdentity: Int] = [:]
         fileprivate var inputs: [InputReport] = []
 
         public init() {}
@@ -11,50 +15,115 @@ public struct ComparisonBuilder: Sendable {
         public mutating func add(_ record: TestRecord) {
             accumulator.add(record)
             let identity = record.identity
-            var entry = entries[identity] ?? Entry(record)
-            if entries[identity] != nil { entry.merge(record) }
-            entries[identity] = entry
+            let digest = IdentityHash.digest(identity)
+            if let at = find(identity, digest: digest) {
+                entries[at].merge(record)
+                return
+            }
+            let at = entries.count
+            entries.append(Entry(record, identity: identity, digest: digest))
+            if index[digest] == nil { index[digest] = at } else { collided[identity] = at }
         }
 
         public mutating func add(input: InputReport) {
             inputs.append(input)
             accumulator.add(input: input)
         }
+
+        fileprivate func find(_ identity: TestIdentity, digest: UInt64) -> Int? {
+            guard let at = index[digest] else { return nil }
+            return entries[at].identity == identity ? at : collided[identity]
+        }
+
+        fileprivate func find(_ identity: TestIdentity) -> Int? {
+            find(identity, digest: IdentityHash.digest(identity))
+        }
     }
 
     fileprivate struct Entry: Sendable {
-        var classname: String
-        var name: String
+        var identity: TestIdentity
+        var digest: UInt64
+        /// The identity's classname came from the file (the record's classname was empty).
+        var classnameFromFile: Bool
         var file: String?
         var source: String
-        var records = 1
-        var outcomes: [Outcome]
+        var records: Int32 = 1
+        /// Up to 16 outcomes, 2 bits each, first in the low bits (no array per test).
+        var packedOutcomes: UInt32
+        var storedOutcomes: UInt8 = 1
         var time: Double
         var message: String?
 
-        init(_ record: TestRecord) {
-            classname = record.classname.trimmingWhitespace()
-            name = record.name.trimmingWhitespace()
+        init(_ record: TestRecord, identity: TestIdentity, digest: UInt64) {
+            self.identity = identity
+            self.digest = digest
+            classnameFromFile = record.classname.trimmingWhitespace().isEmpty
             file = record.file
             source = record.source
-            outcomes = [record.outcome]
+            packedOutcomes = Self.code(record.outcome)
             time = record.time
             message = Entry.message(record)
         }
 
+        /// The trimmed classname of the record ("" when the identity took the file instead).
+        var classname: String { classnameFromFile ? "" : identity.classname }
+        var name: String { identity.name }
+
         mutating func merge(_ record: TestRecord) {
             records += 1
-            if outcomes.count < 16 { outcomes.append(record.outcome) }
+            if storedOutcomes < 16 {
+                packedOutcomes |= Self.code(record.outcome) << (2 * UInt32(storedOutcomes))
+                storedOutcomes += 1
+            }
             time += record.time
             if message == nil { message = Entry.message(record) }
         }
 
-        var outcome: Outcome { outcomes.last ?? .passed }
+        var outcomes: [Outcome] { (0..<Int(storedOutcomes)).map(outcome(at:)) }
+
+        /// The last outcome kept (of at most 16).
+        var outcome: Outcome { outcome(at: Int(storedOutcomes) - 1) }
+
+        private func outcome(at position: Int) -> Outcome {
+            switch (packedOutcomes >> (2 * UInt32(position))) & 3 {
+            case 0: .passed
+            case 1: .failed
+            case 2: .errored
+            default: .skipped
+            }
+        }
+
+        private static func code(_ outcome: Outcome) -> UInt32 {
+            switch outcome {
+            case .passed: 0
+            case .failed: 1
+            case .errored: 2
+            case .skipped: 3
+            }
+        }
 
         static func message(_ record: TestRecord) -> String? {
             guard record.outcome.isFailure, let detail = record.primaryDetail else { return nil }
             return (detail.message ?? detail.text)?.capped(TextCap.display)
         }
+    }
+
+    /// Entries of both sides that belong together (either may be absent), by entry index.
+    private struct Pair {
+        var base: Int?
+        var head: Int?
+        var rule: String?
+    }
+
+    private struct SortKey {
+        var rank: Int32
+        var name: String
+        var at: Int
+    }
+
+    private struct FileAndName: Hashable {
+        var file: String
+        var name: String
     }
 
     public var base = Side()
@@ -67,38 +136,32 @@ public struct ComparisonBuilder: Sendable {
         let headSummary = head.accumulator.summary(title: title)
 
         // Identities seen more than once on a side are reported, not paired.
-        let duplicated = Set(base.entries.filter { $0.value.records > 1 }.keys)
-            .union(head.entries.filter { $0.value.records > 1 }.keys)
-        var pairs: [(base: Entry?, head: Entry?, rule: String?)] = []
-        var unpairedBase: [TestIdentity: Entry] = [:]
-        var unpairedHead: [TestIdentity: Entry] = [:]
-        for (identity, entry) in base.entries where !duplicated.contains(identity) {
-            if let other = head.entries[identity] {
-                pairs.append((entry, other, "identity"))
+        var pairs: [Pair] = []
+        var unpairedBase: [Int] = []
+        var unpairedHead: [Int] = []
+        var duplicated: [TestIdentity] = []
+        for (at, entry) in base.entries.enumerated() {
+            let other = head.find(entry.identity, digest: entry.digest)
+            if entry.records > 1 || other.map({ head.entries[$0].records > 1 }) == true {
+                duplicated.append(entry.identity)
+            } else if let other {
+                pairs.append(Pair(base: at, head: other, rule: "identity"))
             } else {
-                unpairedBase[identity] = entry
+                unpairedBase.append(at)
             }
         }
-        for (identity, entry) in head.entries where !duplicated.contains(identity) && base.entries[identity] == nil {
-            unpairedHead[identity] = entry
+        for (at, entry) in head.entries.enumerated() where base.find(entry.identity, digest: entry.digest) == nil {
+            if entry.records > 1 { duplicated.append(entry.identity) } else { unpairedHead.append(at) }
         }
         // Then (file, name), then a name unique on both sides: CircleCI and JUnit may disagree on the classname.
-        for rule in ["file+name", "name"] {
-            let key: (Entry) -> String? = { entry in
-                rule == "name" ? entry.name : entry.file.map { "\($0)\u{0}\(entry.name)" }
-            }
-            let baseByKey = Dictionary(grouping: unpairedBase, by: { key($0.value) })
-            let headByKey = Dictionary(grouping: unpairedHead, by: { key($0.value) })
-            for (candidate, baseGroup) in baseByKey {
-                guard let candidate, baseGroup.count == 1, let headGroup = headByKey[candidate], headGroup.count == 1
-                else { continue }
-                pairs.append((baseGroup[0].value, headGroup[0].value, rule))
-                unpairedBase[baseGroup[0].key] = nil
-                unpairedHead[headGroup[0].key] = nil
-            }
+        pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "file+name") { side, at in
+            side.entries[at].file.map { FileAndName(file: $0, name: side.entries[at].identity.name) }
         }
-        pairs += unpairedBase.values.map { ($0, nil, nil) }
-        pairs += unpairedHead.values.map { (nil, $0, nil) }
+        pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "name") { side, at in
+            side.entries[at].identity.name
+        }
+        pairs += unpairedBase.map { Pair(base: $0, head: nil, rule: nil) }
+        pairs += unpairedHead.map { Pair(base: nil, head: $0, rule: nil) }
 
         var result = Comparison(
             title: title, base: baseSummary.totals, head: headSummary.totals, newFailures: [], fixed: [],
@@ -106,47 +169,88 @@ public struct ComparisonBuilder: Sendable {
             faster: [], moved: [], groups: ComparedGroups(slower: [:], faster: [:]), duplicates: [], matching: [:],
             thresholds: thresholds, baseInputs: base.inputs, headInputs: head.inputs)
 
-        for pair in pairs {
-            let item = Self.item(base: pair.base, head: pair.head, rule: pair.rule)
+        // Lists of pair indexes first; items are made once each list is in order.
+        var lists: [WritableKeyPath<Comparison, [ComparedTest]>: [Int]] = [:]
+        var slower: [Int] = []
+        var faster: [Int] = []
+        for (at, pair) in pairs.enumerated() {
+            let b = pair.base.map { base.entries[$0] }
+            let h = pair.head.map { head.entries[$0] }
             if let rule = pair.rule { result.matching[rule, default: 0] += 1 }
-            let b = pair.base?.outcome
-            let h = pair.head?.outcome
-            if h?.isFailure == true && b?.isFailure != true { result.newFailures.append(item) }
-            if b?.isFailure == true && h == .passed { result.fixed.append(item) }
-            if b?.isFailure == true && h?.isFailure == true { result.stillFailing.append(item) }
-            if let b, let h, b != .skipped && h == .skipped { result.newlySkipped.append(item) }
-            if let b, let h, b == .skipped && h != .skipped { result.unskipped.append(item) }
-            if item.baseFile != nil { result.moved.append(item) }
-            if pair.head == nil { result.onlyInBase.append(item) }
-            if pair.base == nil { result.onlyInHead.append(item) }
-            if let bt = item.baseTime, let ht = item.headTime, b != .skipped, h != .skipped {
-                if Self.beyond(ht, bt, thresholds) { result.slower.append(item) }
-                if Self.beyond(bt, ht, thresholds) { result.faster.append(item) }
+            let bo = b?.outcome
+            let ho = h?.outcome
+            if ho?.isFailure == true && bo?.isFailure != true { lists[\.newFailures, default: []].append(at) }
+            if bo?.isFailure == true && ho == .passed { lists[\.fixed, default: []].append(at) }
+            if bo?.isFailure == true && ho?.isFailure == true { lists[\.stillFailing, default: []].append(at) }
+            if let bo, let ho, bo != .skipped && ho == .skipped { lists[\.newlySkipped, default: []].append(at) }
+            if let bo, let ho, bo == .skipped && ho != .skipped { lists[\.unskipped, default: []].append(at) }
+            if let b, let h, b.file != nil, b.file != h.file { lists[\.moved, default: []].append(at) }
+            if h == nil { lists[\.onlyInBase, default: []].append(at) }
+            if b == nil { lists[\.onlyInHead, default: []].append(at) }
+            if let b, let h, bo != .skipped, ho != .skipped {
+                let bt = Statistics.seconds(b.time)
+                let ht = Statistics.seconds(h.time)
+                if Self.beyond(ht, bt, thresholds) { slower.append(at) }
+                if Self.beyond(bt, ht, thresholds) { faster.append(at) }
             }
+        }
+        /// The classname and name of a pair as listed (HEAD's entry when there is one).
+        func names(_ pair: Pair) -> (String, String) {
+            if let at = pair.head { return (head.entries[at].classname, head.entries[at].identity.name) }
+            if let at = pair.base { return (base.entries[at].classname, base.entries[at].identity.name) }
+            return ("", "")
+        }
+        func item(_ at: Int) -> ComparedTest {
+            let pair = pairs[at]
+            return Self.item(
+                base: pair.base.map { base.entries[$0] }, head: pair.head.map { head.entries[$0] }, rule: pair.rule)
+        }
+        // By (classname, name): classnames ranked (few distinct; entries come in input order, so a run
+        // of one classname is hashed once), then an integer and the name compared per step.
+        var ranks: [String: Int32] = [:]
+        var keyedLists: [(WritableKeyPath<Comparison, [ComparedTest]>, [SortKey])] = []
+        for (path, indexes) in lists {
+            var last: (classname: String, rank: Int32)?
+            let keyed = indexes.map { at in
+                let (classname, name) = names(pairs[at])
+                if let last, last.classname == classname { return SortKey(rank: last.rank, name: name, at: at) }
+                let rank = ranks[classname] ?? Int32(ranks.count)
+                ranks[classname] = rank
+                last = (classname, rank)
+                return SortKey(rank: rank, name: name, at: at)
+            }
+            keyedLists.append((path, keyed))
+        }
+        // First-seen ranks renumbered in classname order.
+        var order = [Int32](repeating: 0, count: ranks.count)
+        for (position, entry) in ranks.sorted(by: { $0.key < $1.key }).enumerated() {
+            order[Int(entry.value)] = Int32(position)
+        }
+        for (path, var keyed) in keyedLists {
+            for index in keyed.indices { keyed[index].rank = order[Int(keyed[index].rank)] }
+            keyed.sort { a, b in a.rank != b.rank ? a.rank < b.rank : a.name < b.name }
+            result[keyPath: path] = keyed.map { item($0.at) }
+        }
+        result.slower = slower.map(item).sorted {
+            ($0.difference ?? 0, $1.classname) > ($1.difference ?? 0, $0.classname)
+        }
+        result.faster = faster.map(item).sorted {
+            ($0.difference ?? 0, $0.classname) < ($1.difference ?? 0, $1.classname)
         }
 
         let flakyIdentities = Set(baseSummary.flaky.map { TestIdentity(classname: $0.classname, name: $0.name) })
             .union(headSummary.flaky.map { TestIdentity(classname: $0.classname, name: $0.name) })
         result.flaky = flakyIdentities.map {
-            Self.item(base: base.entries[$0], head: head.entries[$0], rule: nil)
-        }
-        result.duplicates = duplicated.map { identity in
-            let b = base.entries[identity]
-            let h = head.entries[identity]
-            return DuplicateIdentity(
-                classname: identity.classname, name: identity.name, baseRecords: b?.records ?? 0,
-                headRecords: h?.records ?? 0, baseOutcomes: b?.outcomes ?? [], headOutcomes: h?.outcomes ?? [])
+            Self.item(
+                base: base.find($0).map { base.entries[$0] }, head: head.find($0).map { head.entries[$0] }, rule: nil)
         }.sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
-
-        let byName: (ComparedTest, ComparedTest) -> Bool = { ($0.classname, $0.name) < ($1.classname, $1.name) }
-        for path in [
-            \Comparison.newFailures, \.fixed, \.stillFailing, \.newlySkipped, \.unskipped, \.flaky, \.onlyInBase,
-            \.onlyInHead, \.moved,
-        ] as [WritableKeyPath<Comparison, [ComparedTest]>] {
-            result[keyPath: path].sort(by: byName)
-        }
-        result.slower.sort { ($0.difference ?? 0, $1.classname) > ($1.difference ?? 0, $0.classname) }
-        result.faster.sort { ($0.difference ?? 0, $0.classname) < ($1.difference ?? 0, $1.classname) }
+        result.duplicates = Set(duplicated).map { identity in
+            let b = base.find(identity).map { base.entries[$0] }
+            let h = head.find(identity).map { head.entries[$0] }
+            return DuplicateIdentity(
+                classname: identity.classname, name: identity.name, baseRecords: Int(b?.records ?? 0),
+                headRecords: Int(h?.records ?? 0), baseOutcomes: b?.outcomes ?? [], headOutcomes: h?.outcomes ?? [])
+        }.sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
 
         for (label, baseGroups, headGroups) in [
             ("classname", baseSummary.groups.classname, headSummary.groups.classname),
@@ -158,6 +262,42 @@ public struct ComparisonBuilder: Sendable {
             result.groups.faster[label] = faster
         }
         return result
+    }
+
+    /// Pairs leftovers whose `key` is unique on both sides; removes them from the leftovers.
+    private static func pairLeftovers<Key: Hashable>(
+        _ unpairedBase: inout [Int], _ unpairedHead: inout [Int], _ base: Side, _ head: Side, rule: String,
+        key: (Side, Int) -> Key?
+    ) -> [Pair] {
+        /// The entry with each key, or nil when several share it.
+        func unique(_ indexes: [Int], _ side: Side) -> [Key: Int?] {
+            var found: [Key: Int?] = [:]
+            found.reserveCapacity(indexes.count)
+            for at in indexes {
+                guard let key = key(side, at) else { continue }
+                found[key] = found[key] == nil ? .some(at) : .some(nil)
+            }
+            return found
+        }
+        let headByKey = unique(unpairedHead, head)
+        guard !headByKey.isEmpty else { return [] }
+        var pairs: [Pair] = []
+        var pairedHead = Set<Int>()
+        var keptBase: [Int] = []
+        let baseByKey = unique(unpairedBase, base)
+        for at in unpairedBase {
+            if let key = key(base, at), let mine = baseByKey[key], mine != nil, let theirs = headByKey[key],
+                let other = theirs
+            {
+                pairs.append(Pair(base: at, head: other, rule: rule))
+                pairedHead.insert(other)
+            } else {
+                keptBase.append(at)
+            }
+        }
+        unpairedBase = keptBase
+        if !pairedHead.isEmpty { unpairedHead.removeAll { pairedHead.contains($0) } }
+        return pairs
     }
 
     /// `slow` is at least `ratio` times `fast` and at least `minTime` seconds more.

@@ -5,65 +5,102 @@ public struct ReportAccumulator: Sendable {
     public let top: Int
 
     private struct GroupAccumulator: Sendable {
-        var counts = [0, 0, 0, 0]  // passed, failed, errored, skipped
-        var times: [Double] = []
+        var counts: (passed: Int, failed: Int, errored: Int, skipped: Int) = (0, 0, 0, 0)
+        var times = TimeDistribution()
         var total: Double = 0
 
-        mutating func add(_ record: TestRecord) {
-            counts[Self.slot(record.outcome)] += 1
-            times.append(record.time)
-            total += record.time
+        mutating func add(_ outcome: Outcome, time: Double) {
+            switch outcome {
+            case .passed: counts.passed += 1
+            case .failed: counts.failed += 1
+            case .errored: counts.errored += 1
+            case .skipped: counts.skipped += 1
+            }
+            times.add(time)
+            total += time
         }
 
         mutating func merge(_ other: GroupAccumulator) {
-            for index in counts.indices { counts[index] += other.counts[index] }
-            times += other.times
+            counts.passed += other.counts.passed
+            counts.failed += other.counts.failed
+            counts.errored += other.counts.errored
+            counts.skipped += other.counts.skipped
+            times.merge(other.times)
             total += other.total
         }
 
-        static func slot(_ outcome: Outcome) -> Int {
-            switch outcome {
-            case .passed: 0
-            case .failed: 1
-            case .errored: 2
-            case .skipped: 3
-            }
-        }
-
         func stats(key: String?) -> GroupStats {
-            let sorted = times.sorted()
             let count = times.count
             return GroupStats(
-                key: key, tests: count, passed: counts[0], failed: counts[1], errored: counts[2], skipped: counts[3],
-                time: Statistics.seconds(total), mean: count == 0 ? 0 : Statistics.seconds(total / Double(count)),
-                p50: Statistics.percentile(sorted, 50), p95: Statistics.percentile(sorted, 95), max: sorted.last ?? 0)
+                key: key, tests: count, passed: counts.passed, failed: counts.failed, errored: counts.errored,
+                skipped: counts.skipped, time: Statistics.seconds(total),
+                mean: count == 0 ? 0 : Statistics.seconds(total / Double(count)),
+                p50: times.percentile(50), p95: times.percentile(95),
+                max: times.max)
         }
     }
 
-    private struct IdentityState: Sendable {
-        var passed: Int32 = 0
-        var failed: Int32 = 0
-        var marked = false
-        var isFlaky: Bool { marked || (passed > 0 && failed > 0) }
+    /// Groups by one key: each distinct key hashed once into an index, and the previous record's key
+    /// remembered (records of one suite share their classname, file and source: no hashing at all).
+    private struct Grouping<Key: Hashable & Sendable>: Sendable {
+        var index: [Key: Int] = [:]
+        var keys: [Key] = []
+        var groups: [GroupAccumulator] = []
+        var last: (key: Key, slot: Int)?
+
+        mutating func slot(_ key: Key) -> Int {
+            if let last, last.key == key { return last.slot }
+            let slot: Int
+            if let known = index[key] {
+                slot = known
+            } else {
+                slot = groups.count
+                index[key] = slot
+                keys.append(key)
+                groups.append(GroupAccumulator())
+            }
+            last = (key, slot)
+            return slot
+        }
+
+        mutating func add(_ key: Key, _ outcome: Outcome, time: Double) {
+            groups[slot(key)].add(outcome, time: time)
+        }
+
+        mutating func merge(_ other: Grouping<Key>) {
+            for (offset, key) in other.keys.enumerated() { groups[slot(key)].merge(other.groups[offset]) }
+        }
+
+        func stats(_ makeKey: (Key) -> String?) -> [GroupStats] {
+            zip(keys, groups).map { $0.1.stats(key: makeKey($0.0)) }
+        }
     }
 
     private var totals = GroupAccumulator()
-    private var byClassname: [String: GroupAccumulator] = [:]
-    private var byFile: [String?: GroupAccumulator] = [:]
-    private var bySource: [String: GroupAccumulator] = [:]
-    /// Keyed by a 128-bit digest of the identity, not its strings: a million passing tests cost
-    /// 16 bytes of key each. Names are kept only for identities that failed or were marked flaky
-    /// (a flaky identity is always one of those), so partial accumulators can be merged.
-    private var identities: [IdentityDigest: IdentityState] = [:]
-    private var names: [IdentityDigest: TestIdentity] = [:]
+    private var byClassname = Grouping<String>()
+    private var byFile = Grouping<String?>()
+    private var bySource = Grouping<String>()
+    /// Keyed by a 64-bit digest of the identity, not its strings (see `IdentityTable`). Names are kept
+    /// only for identities that failed or were marked flaky (a flaky identity is always one of those),
+    /// so partial accumulators can be merged.
+    private var identities = IdentityTable()
+    private var names: [UInt64: TestIdentity] = [:]
     private var slowest: [TestItem] = []
     private var failures: [FailureItem] = []
     private var inputs: [InputReport] = []
     private var inputPaths: [Int: String] = [:]
     private var jobs: [JobSummary] = []
 
+    /// Failures kept in full (off for `compare`, which keeps its own per-identity messages).
+    let keepsFailures: Bool
+
     public init(top: Int = 10) {
+        self.init(top: top, keepsFailures: true)
+    }
+
+    init(top: Int, keepsFailures: Bool) {
         self.top = max(top, 0)
+        self.keepsFailures = keepsFailures
     }
 
     /// Names the input a record index refers to, so failures can say where they came from.
@@ -72,22 +109,18 @@ public struct ReportAccumulator: Sendable {
     }
 
     public mutating func add(_ record: TestRecord) {
-        totals.add(record)
-        byClassname[record.classname, default: GroupAccumulator()].add(record)
-        byFile[record.file, default: GroupAccumulator()].add(record)
-        bySource[record.source, default: GroupAccumulator()].add(record)
+        let outcome = record.outcome
+        let time = record.time
+        totals.add(outcome, time: time)
+        byClassname.add(record.classname, outcome, time: time)
+        byFile.add(record.file, outcome, time: time)
+        bySource.add(record.source, outcome, time: time)
 
-        let identity = record.identity
-        let digest = IdentityDigest(identity)
-        var state = identities[digest, default: IdentityState()]
-        switch record.outcome {
-        case .passed: state.passed += 1
-        case .failed, .errored: state.failed += 1
-        case .skipped: break
+        if outcome != .skipped || record.flakyMarked {
+            let digest = IdentityHash.digest(classname: record.classname, name: record.name, file: record.file)
+            identities.add(digest, outcome: outcome, marked: record.flakyMarked)
+            if outcome.isFailure || record.flakyMarked, names[digest] == nil { names[digest] = record.identity }
         }
-        if record.flakyMarked { state.marked = true }
-        identities[digest] = state
-        if record.outcome.isFailure || record.flakyMarked, names[digest] == nil { names[digest] = identity }
 
         if top > 0, slowest.count < top || record.time > (slowest.last?.time ?? 0) {
             let item = TestItem(
@@ -98,7 +131,7 @@ public struct ReportAccumulator: Sendable {
             if slowest.count > top { slowest.removeLast() }
         }
 
-        if record.outcome.isFailure {
+        if keepsFailures, record.outcome.isFailure {
             failures.append(Self.failureItem(record, input: inputPaths[record.inputIndex] ?? ""))
         }
     }
@@ -107,16 +140,10 @@ public struct ReportAccumulator: Sendable {
     /// here one by one after these.
     public mutating func merge(_ other: ReportAccumulator) {
         totals.merge(other.totals)
-        for (key, group) in other.byClassname { byClassname[key, default: GroupAccumulator()].merge(group) }
-        for (key, group) in other.byFile { byFile[key, default: GroupAccumulator()].merge(group) }
-        for (key, group) in other.bySource { bySource[key, default: GroupAccumulator()].merge(group) }
-        for (digest, state) in other.identities {
-            var merged = identities[digest, default: IdentityState()]
-            merged.passed += state.passed
-            merged.failed += state.failed
-            merged.marked = merged.marked || state.marked
-            identities[digest] = merged
-        }
+        byClassname.merge(other.byClassname)
+        byFile.merge(other.byFile)
+        bySource.merge(other.bySource)
+        identities.merge(other.identities)
         names.merge(other.names) { mine, _ in mine }
         if top > 0 {
             // Stable: on equal times the earlier input stays first, as when added one by one.
@@ -159,7 +186,7 @@ public struct ReportAccumulator: Sendable {
 
     public func summary(title: String) -> ReportSummary {
         let flaky = names.compactMap { digest, identity -> FlakyItem? in
-            guard let state = identities[digest], state.isFlaky else { return nil }
+            guard let state = identities.state(digest), state.isFlaky else { return nil }
             return FlakyItem(
                 classname: identity.classname, name: identity.name, passed: Int(state.passed),
                 failed: Int(state.failed), markedFlaky: state.marked)
@@ -167,10 +194,10 @@ public struct ReportAccumulator: Sendable {
         .sorted { ($0.classname, $0.name) < ($1.classname, $1.name) }
         var totalsOut = Totals()
         totalsOut.tests = totals.times.count
-        totalsOut.passed = totals.counts[0]
-        totalsOut.failed = totals.counts[1]
-        totalsOut.errored = totals.counts[2]
-        totalsOut.skipped = totals.counts[3]
+        totalsOut.passed = totals.counts.passed
+        totalsOut.failed = totals.counts.failed
+        totalsOut.errored = totals.counts.errored
+        totalsOut.skipped = totals.counts.skipped
         totalsOut.flaky = flaky.count
         totalsOut.time = Statistics.seconds(totals.total)
         let incomplete = inputs.contains { $0.incomplete }
@@ -178,9 +205,9 @@ public struct ReportAccumulator: Sendable {
             title: title, headline: Self.headline(totalsOut, incomplete: incomplete), totals: totalsOut,
             incomplete: incomplete, inputs: inputs,
             groups: Groups(
-                classname: Self.ordered(byClassname.map { $0.value.stats(key: $0.key) }),
-                file: Self.ordered(byFile.map { $0.value.stats(key: $0.key) }),
-                source: Self.ordered(bySource.map { $0.value.stats(key: $0.key) })),
+                classname: Self.ordered(byClassname.stats { $0 }),
+                file: Self.ordered(byFile.stats { $0 }),
+                source: Self.ordered(bySource.stats { $0 })),
             slowest: slowest, failures: failures, failureGroups: FailureGrouping.group(failures), flaky: flaky,
             jobs: jobs, history: nil)
     }
@@ -213,27 +240,5 @@ public struct ReportAccumulator: Sendable {
             case (nil, nil): return false
             }
         }
-    }
-}
-
-/// Two independent 64-bit hashes of an identity's bytes (FNV-1a and a multiply-xorshift mix): a
-/// collision between two different tests is about as likely as 2^-128 per pair.
-struct IdentityDigest: Hashable, Sendable {
-    let first: UInt64
-    let second: UInt64
-
-    init(_ identity: TestIdentity) {
-        var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
-        var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func feed(_ byte: UInt8) {
-            fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            mix = (mix ^ UInt64(byte)) &* 0xBF58_476D_1CE4_E5B9
-            mix ^= mix >> 29
-        }
-        for byte in identity.classname.utf8 { feed(byte) }
-        feed(0xFF)  // never part of UTF-8: separates classname from name
-        for byte in identity.name.utf8 { feed(byte) }
-        first = fnv
-        second = mix
     }
 }

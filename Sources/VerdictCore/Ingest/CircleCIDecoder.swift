@@ -25,6 +25,13 @@ public struct CircleCITestItemValue: Sendable, Hashable {
 /// Decodes CircleCI `/tests` responses (v1.1 and v2 pages) and job details (v1.1 and v2).
 public enum CircleCIDecoder {
     public static func decode(_ data: Data) throws(IngestError) -> CircleCIDocument {
+        // `/tests` responses, the big ones, straight from the bytes; JSONDecoder for the rest.
+        if let document = CircleCIFastDecoder.decode(data) { return document }
+        return try decodeWithFoundation(data)
+    }
+
+    /// Every document through `JSONDecoder` (the reference the fast reader is tested against).
+    static func decodeWithFoundation(_ data: Data) throws(IngestError) -> CircleCIDocument {
         do {
             return try JSONDecoder().decode(DocumentBox.self, from: data).document
         } catch let error as IngestError {

@@ -40,6 +40,11 @@ struct CircleCITestItem: Decodable, Sendable, Hashable {
         case runTime = "run_time"
     }
 
+    /// An item with every field absent (`run_time` absent is 0 s).
+    init() {
+        runTime = 0
+    }
+
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         classname = try? c.decodeIfPresent(String.self, forKey: .classname)

@@ -1,3 +1,5 @@
+internal import CXMLShim
+
 /// Streams one JUnit XML input into test records: feed it chunks, then `finish()`.
 ///
 /// Records are handed to the sink as soon as their `</testcase>` is read, so memory does not
@@ -127,12 +129,9 @@ struct StreamPosition {
     var column: Int { bytesOnLine + 1 }
 
     mutating func advance(over bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var lastNewline = -1
-        var newlines = 0
-        for index in 0..<bytes.count where bytes[index] == 0x0A {
-            newlines += 1
-            lastNewline = index
-        }
+        let newlines = vx_count_newlines(base, bytes.count, &lastNewline)
         if newlines > 0 {
             line += newlines
             bytesOnLine = bytes.count - lastNewline - 1

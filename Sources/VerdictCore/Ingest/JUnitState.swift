@@ -34,6 +34,9 @@ struct JUnitState {
     private var detail: OpenDetail?
     private var capture: (target: CaptureTarget, depth: Int, text: CappedText)?
 
+    private var classnameCache = AttributeCache<String>()
+    private var fileCache = AttributeCache<String?>()
+
     private var invalidTimes = 0
     private var firstInvalidTime: (value: String, line: Int)?
     private var hugeTimes = 0
@@ -116,22 +119,29 @@ struct JUnitState {
     }
 
     private mutating func openCase(_ attributes: XMLAttributes, line: () -> Int) -> Case {
-        let classname = attributes.string("classname") ?? attributes.string("class") ?? suites.last?.name ?? ""
-        let file = FilePath.normalize(attributes.string("file")) ?? suites.last?.file
+        let classname =
+            attributes.string("classname", cache: &classnameCache) ?? attributes.string("class")
+            ?? suites.last?.name ?? ""
+        let file =
+            attributes.bytes("file").flatMap { bytes in
+                fileCache.value(for: bytes) { FilePath.normalize(XMLAttributes.decode($0)) }
+            } ?? suites.last?.file
         var time = 0.0
-        let rawTime = attributes.string("time")
-        switch TimeValue.parse(rawTime) {
+        let timeBytes = attributes.bytes("time")
+        let parsed = timeBytes.flatMap(TimeValue.parsePlain) ?? TimeValue.parse(timeBytes.map(XMLAttributes.decode))
+        let rawTime = { timeBytes.map(XMLAttributes.decode) }
+        switch parsed {
         case .seconds(let seconds):
             time = seconds
             if seconds > 86_400 {
                 hugeTimes += 1
-                if firstHugeTime == nil { firstHugeTime = (rawTime ?? "", line()) }
+                if firstHugeTime == nil { firstHugeTime = (rawTime() ?? "", line()) }
             }
         case .missing:
             break
         case .invalid:
             invalidTimes += 1
-            if firstInvalidTime == nil { firstInvalidTime = (rawTime ?? "", line()) }
+            if firstInvalidTime == nil { firstInvalidTime = (rawTime() ?? "", line()) }
         }
         let status = attributes.string("status")?.trimmingWhitespace().lowercased()
         let result = attributes.string("result")?.trimmingWhitespace().lowercased()
@@ -139,7 +149,7 @@ struct JUnitState {
             status.map(Self.skippedStatus.contains) == true || result.map(Self.skippedResult.contains) == true
         let record = TestRecord(
             classname: classname, name: attributes.string("name") ?? "", file: file,
-            line: attributes.string("line").flatMap { Int($0.trimmingWhitespace()) }, time: time,
+            line: attributes.bytes("line").flatMap(Self.lineNumber), time: time,
             source: source, suite: suites.last?.name ?? "", inputIndex: inputIndex)
         return Case(record: record, attributeSkipped: attributeSkipped)
     }
@@ -168,6 +178,25 @@ struct JUnitState {
             classname: suite.name, name: suite.name, file: suite.file, time: 0,
             outcome: detail.kind == .error ? .errored : .failed, source: source, suite: suite.name,
             details: [detail], inputIndex: inputIndex)
+    }
+
+    /// `line="42"` (digits, maybe surrounded by whitespace) as a number; nil otherwise.
+    private static func lineNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var value = 0
+        var digits = 0
+        var trailing = false  // whitespace after the digits: only more whitespace may follow
+        for byte in bytes {
+            if byte.isXMLWhitespace {
+                trailing = digits > 0
+                continue
+            }
+            guard !trailing, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18 else {
+                return Int(XMLAttributes.decode(bytes).trimmingWhitespace())
+            }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 
     private static let skippedStatus: Set<String> = ["disabled", "notrun", "skipped", "ignored"]

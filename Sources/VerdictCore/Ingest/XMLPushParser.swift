@@ -17,17 +17,59 @@ struct XMLAttributes {
 
     /// The decoded value of the attribute, or nil when absent.
     func string(_ name: StaticString) -> String? {
+        bytes(name).map(Self.decode)
+    }
+
+    /// The attribute's bytes as libxml2 hands them over (valid during the callback), or nil when absent.
+    func bytes(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
         // StaticString literals are stored NUL-terminated.
         let cName = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
         let index = vx_attribute_index(base, count, cName)
         guard index >= 0, let base else { return nil }
         let attribute = base[Int(index)]
-        let value = UnsafeBufferPointer(start: attribute.value, count: Int(attribute.length))
+        return UnsafeBufferPointer(start: attribute.value, count: Int(attribute.length))
+    }
+
+    /// The attribute's value as a string, reusing the cached string when the bytes are the same as
+    /// last time (the classname and file of consecutive test cases usually are).
+    func string(_ name: StaticString, cache: inout AttributeCache<String>) -> String? {
+        guard let value = bytes(name) else { return nil }
+        return cache.value(for: value, Self.decode)
+    }
+
+    static func decode(_ value: UnsafeBufferPointer<UInt8>) -> String {
         let text = String(decoding: value, as: UTF8.self)
         // Without entity substitution (never XML_PARSE_NOENT), libxml2's SAX2 hands over every `&`
         // of an attribute value as the reference `&#38;`; every other reference arrives decoded.
-        guard value.contains(UInt8(ascii: "&")) else { return text }
+        guard let start = value.baseAddress, memchr(start, Int32(UInt8(ascii: "&")), value.count) != nil else {
+            return text
+        }
         return text.replacingOccurrences(of: "&#38;", with: "&")
+    }
+}
+
+/// The last raw attribute value seen and what was made of it: one string for a run of equal values
+/// (less allocation, and equal strings that share storage compare and hash cheaply downstream).
+struct AttributeCache<Value> {
+    private var raw: [UInt8] = []
+    private var made: Value?
+
+    mutating func value(
+        for bytes: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
+    ) -> Value {
+        if let made, bytes.count == raw.count, Self.same(raw, bytes) { return made }
+        let value = make(bytes)
+        raw.removeAll(keepingCapacity: true)
+        raw.append(contentsOf: bytes)
+        made = value
+        return value
+    }
+
+    private static func same(_ raw: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        raw.withUnsafeBufferPointer { mine in
+            guard let a = mine.baseAddress, let b = bytes.baseAddress else { return mine.count == bytes.count }
+            return memcmp(a, b, bytes.count) == 0
+        }
     }
 }
 

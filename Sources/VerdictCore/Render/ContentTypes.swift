@@ -39,6 +39,47 @@ struct MarkupEscaping: Sendable {
             ContentTypes.needsWork(
                 text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
         else { return text }
+        guard references.allSatisfy(\.isASCII) else { return escapeScalars(text) }
+        // On the UTF-8 bytes: every byte that needs nothing is copied in runs (failure texts and
+        // output are long; appending scalar by scalar was the merged JUnit's hot spot).
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 64)
+            var runStart = 0
+            var index = 0
+            func replace(_ length: Int, with replacement: some Sequence<UInt8>) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                out.append(contentsOf: replacement)
+                index += length
+                runStart = index
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case 0x26: replace(1, with: "&amp;".utf8)
+                case 0x3C: replace(1, with: "&lt;".utf8)
+                case 0x3E: replace(1, with: "&gt;".utf8)
+                case 0x22: replace(1, with: "&quot;".utf8)
+                case 0x27: replace(1, with: apostrophe.utf8)
+                case _ where byte < 0x80 && references.contains(Unicode.Scalar(byte)):
+                    replace(1, with: "&#\(byte);".utf8)
+                case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F:
+                    // U+2400 + byte, as UTF-8.
+                    replace(1, with: [0xE2, 0x90, 0x80 + byte])
+                case 0x7F: replace(1, with: [0xE2, 0x90, 0xA1])
+                case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE:
+                    replace(3, with: [0xEF, 0xBF, 0xBD])
+                default: index += 1
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// The same, scalar by scalar (for whitespace references outside ASCII, which no format uses today).
+    func escapeScalars(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {

@@ -44,12 +44,17 @@ public struct JUnitStreamWriter {
             try flush()
             pendingKey = key
         }
-        let value = Self.caseValue(record, properties: properties)
         let text: String
-        if let compiled = templates.compiled("junit-case") {
+        if templates.builtInCase, properties.isEmpty, record.outcome == .passed, record.details.isEmpty,
+            record.systemOut == nil, record.systemErr == nil
+        {
+            // Most cases: what the built-in template gives a case without a body, written directly.
+            text = Self.plainCase(record)
+        } else if let compiled = templates.compiled("junit-case") {
+            let value = Self.caseValue(record, properties: properties)
             text = compiled.render(value)
         } else {
-            text = try templates.render(value.any, "junit-case")
+            text = try templates.render(Self.caseValue(record, properties: properties).any, "junit-case")
         }
         pending.append(text)
         pendingBytes += text.utf8.count
@@ -162,6 +167,17 @@ public struct JUnitStreamWriter {
         }
         context["hasBody"] = .bool(hasBody)
         return .object(context)
+    }
+
+    /// The built-in `junit-case` for a passed record with no result element, output or properties.
+    static func plainCase(_ record: TestRecord) -> String {
+        let escape = XMLEscaping()
+        var text = "    <testcase name=\"" + escape.escapeText(record.name) + "\" classname=\""
+        text += escape.escapeText(record.classname) + "\""
+        if let file = record.file { text += " file=\"" + escape.escapeText(file) + "\"" }
+        if let line = record.line, line >= 0 { text += " line=\"\(line)\"" }
+        text += " time=\"" + escape.escapeText(Format.decimalSeconds(record.time)) + "\"/>\n"
+        return text
     }
 
     /// A non-passing record whose input had no element of its outcome's kind (a skipped status attribute).

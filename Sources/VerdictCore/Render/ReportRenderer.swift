@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Renders a summary in every format. Pure: values in, text out.
 public struct ReportRenderer: Sendable {
@@ -42,19 +42,5 @@ public struct ReportRenderer: Sendable {
             if text.count <= limit { return text }
         }
         return text
-    }
-
-    public static func json(_ comparison: Comparison) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(comparison)) ?? Data("{}".utf8)
-    }
-
-    /// The JSON summary: sorted keys, so the same report gives the same bytes.
-    public static func json(_ summary: ReportSummary) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain values cannot fail; an empty object would be a bug caught by the tests.
-        return (try? encoder.encode(summary)) ?? Data("{}".utf8)
     }
 }

@@ -25,6 +25,8 @@ public struct TemplateSet: Sendable {
     let library: MustacheLibrary
     /// The per-test templates on the fast path, when their text allows it.
     private let fast: [String: CompiledTemplate]
+    /// `junit-case` is the built-in text (not overridden): a plain passing case can be written directly.
+    let builtInCase: Bool
 
     /// The content type each built-in template name renders with.
     static let contentTypes: [String: String] = [
@@ -75,6 +77,7 @@ public struct TemplateSet: Sendable {
         }
         self.library = library
         self.fast = fast
+        builtInCase = texts["junit-case"] == EmbeddedTemplates.all["junit-case"]
     }
 
     /// The fast-path form of a per-test template, if it has one.
