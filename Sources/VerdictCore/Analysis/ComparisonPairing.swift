@@ -20,51 +20,45 @@ extension ComparisonBuilder {
         return pairByString(&unpairedBase, &unpairedHead, base, head, rule: rule, key: key)
     }
 
-    /// How a key is looked up: an ASCII key by its digest, any other by its strings.
-    private enum LookupKey: Hashable {
+    /// How a leftover's key is looked up: an ASCII key by its digest, any other by its strings.
+    private enum Lookup {
+        case none
         case ascii(UInt64)
-        case text(StringKey)
+        case text
     }
 
-    /// The first entry with a key, and whether more entries share it.
-    private struct Slot {
-        var first: Int32
-        var shared: Bool
-    }
-
-    /// A table of each side's keys, and each leftover's lookup key (nil when it has no key); nil when
-    /// the digests cannot stand for the keys.
-    private static func lookupKeys(
+    /// A table of each side's keys (ASCII ones by digest, others by their strings), and each
+    /// leftover's lookup; nil when the digests cannot stand for the keys.
+    private static func lookups(
         _ indexes: [Int], _ side: Side, _ key: (Side, Int) -> PairKey?
-    ) -> (table: [LookupKey: Slot], keys: [LookupKey?])? {
-        var table: [LookupKey: Slot] = [:]
-        table.reserveCapacity(indexes.count)
-        var keys: [LookupKey?] = []
-        keys.reserveCapacity(indexes.count)
+    ) -> (digests: DigestMap, texts: [StringKey: Slot], lookups: [Lookup])? {
+        var digests = DigestMap(capacity: indexes.count)
+        var texts: [StringKey: Slot] = [:]
+        var lookups: [Lookup] = []
+        lookups.reserveCapacity(indexes.count)
         for at in indexes {
             guard let mine = key(side, at) else {
-                keys.append(nil)
+                lookups.append(.none)
                 continue
             }
             let (digest, ascii) = IdentityHash.digest(mine.0, mine.1)
-            let lookup: LookupKey
             if ascii {
-                lookup = .ascii(digest)
+                lookups.append(.ascii(digest))
+                if let first = digests.insert(digest, first: Int32(truncatingIfNeeded: at)) {
+                    guard let theirs = key(side, Int(first)), theirs == mine else { return nil }
+                }
             } else {
                 guard !equalsASCIIAlone(mine.0), !equalsASCIIAlone(mine.1) else { return nil }
-                lookup = .text(StringKey(first: mine.0, second: mine.1))
-            }
-            keys.append(lookup)
-            if let slot = table[lookup] {
-                if case .ascii = lookup {
-                    guard let theirs = key(side, Int(slot.first)), theirs == mine else { return nil }
+                lookups.append(.text)
+                let text = StringKey(first: mine.0, second: mine.1)
+                if let slot = texts[text] {
+                    texts[text] = Slot(first: slot.first, shared: true)
+                } else {
+                    texts[text] = Slot(first: Int32(truncatingIfNeeded: at), shared: false)
                 }
-                table[lookup] = Slot(first: slot.first, shared: true)
-            } else {
-                table[lookup] = Slot(first: Int32(truncatingIfNeeded: at), shared: false)
             }
         }
-        return (table, keys)
+        return (digests, texts, lookups)
     }
 
     /// Holds a character whose canonical decomposition is ASCII (so `String` equals it to ASCII text).
@@ -77,31 +71,100 @@ extension ComparisonBuilder {
         key: (Side, Int) -> PairKey?
     ) -> [Pair]? {
         guard base.entries.count < Int(Int32.max), head.entries.count < Int(Int32.max) else { return nil }
-        guard let heads = lookupKeys(unpairedHead, head, key) else { return nil }
-        guard !heads.table.isEmpty else { return [] }
-        guard let bases = lookupKeys(unpairedBase, base, key) else { return nil }
+        guard let heads = lookups(unpairedHead, head, key) else { return nil }
+        guard !heads.digests.isEmpty || !heads.texts.isEmpty else { return [] }
+        guard let bases = lookups(unpairedBase, base, key) else { return nil }
         var pairs: [Pair] = []
         var pairedHead = Set<Int>()
         var keptBase: [Int] = []
         for (position, at) in unpairedBase.enumerated() {
-            if let lookup = bases.keys[position], bases.table[lookup]?.shared == false,
-                let theirs = heads.table[lookup], !theirs.shared
-            {
-                let other = Int(theirs.first)
-                // One digest, two different keys across the sides: only strings can tell.
-                guard let mine = key(base, at), let their = key(head, other), mine == their else { return nil }
-                pairs.append(Pair(base: at, head: other, rule: rule))
-                pairedHead.insert(other)
-            } else {
-                keptBase.append(at)
+            var other: Int?
+            switch bases.lookups[position] {
+            case .none: break
+            case .ascii(let digest):
+                if bases.digests.find(digest)?.shared == false, let theirs = heads.digests.find(digest), !theirs.shared
+                {
+                    other = Int(theirs.first)
+                }
+            case .text:
+                if let mine = key(base, at) {
+                    let text = StringKey(first: mine.0, second: mine.1)
+                    if bases.texts[text]?.shared == false, let theirs = heads.texts[text], !theirs.shared {
+                        other = Int(theirs.first)
+                    }
+                }
             }
+            guard let other else {
+                keptBase.append(at)
+                continue
+            }
+            // One digest, two different keys across the sides: only strings can tell.
+            guard let mine = key(base, at), let their = key(head, other), mine == their else { return nil }
+            pairs.append(Pair(base: at, head: other, rule: rule))
+            pairedHead.insert(other)
         }
         unpairedBase = keptBase
         if !pairedHead.isEmpty { unpairedHead.removeAll { pairedHead.contains($0) } }
         return pairs
     }
 
-    private struct StringKey: Hashable {
+    /// The first entry with a key, and whether more entries share it.
+    struct Slot {
+        var first: Int32
+        var shared: Bool
+    }
+
+    /// Digests to slots by open addressing, sized once (at most half full); the digest, already well
+    /// mixed, is its own hash. Bit 0 of a stored digest is set so that 0 marks an empty place; two
+    /// digests that differ only there are taken as one, which the callers' key checks catch.
+    struct DigestMap {
+        private var keys: [UInt64]
+        private var values: [UInt32]
+        private let mask: Int
+        private(set) var isEmpty = true
+
+        init(capacity: Int) {
+            var size = 16
+            while size < capacity * 2 { size *= 2 }
+            keys = [UInt64](repeating: 0, count: size)
+            values = [UInt32](repeating: 0, count: size)
+            mask = size - 1
+        }
+
+        /// Records `first` under `digest`; when the digest was there already, marks it shared and
+        /// returns the entry recorded first.
+        mutating func insert(_ digest: UInt64, first: Int32) -> Int32? {
+            let stored = digest | 1
+            var index = Int(truncatingIfNeeded: stored >> 1) & mask
+            while true {
+                if keys[index] == 0 {
+                    keys[index] = stored
+                    values[index] = UInt32(truncatingIfNeeded: first) << 1
+                    isEmpty = false
+                    return nil
+                }
+                if keys[index] == stored {
+                    values[index] |= 1
+                    return Int32(truncatingIfNeeded: values[index] >> 1)
+                }
+                index = (index + 1) & mask
+            }
+        }
+
+        func find(_ digest: UInt64) -> Slot? {
+            let stored = digest | 1
+            var index = Int(truncatingIfNeeded: stored >> 1) & mask
+            while true {
+                if keys[index] == 0 { return nil }
+                if keys[index] == stored {
+                    return Slot(first: Int32(truncatingIfNeeded: values[index] >> 1), shared: values[index] & 1 == 1)
+                }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    struct StringKey: Hashable {
         var first: String
         var second: String
     }
