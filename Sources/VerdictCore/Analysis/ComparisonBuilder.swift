@@ -6,7 +6,7 @@ public struct ComparisonBuilder: Sendable {
     public struct Side: Sendable {
         fileprivate var accumulator = ReportAccumulator(top: 0, keepsFailures: false)
         var entries: [Entry] = []
-        private var index: [UInt64: Int] = [:]
+        private var index = DigestMap()
         private var collided: [TestIdentity: Int] = [:]
         fileprivate var inputs: [InputReport] = []
 
@@ -22,7 +22,7 @@ public struct ComparisonBuilder: Sendable {
             }
             let at = entries.count
             entries.append(Entry(record, identity: identity, digest: digest))
-            if index[digest] == nil { index[digest] = at } else { collided[identity] = at }
+            if index.insert(digest, first: Int32(truncatingIfNeeded: at)) != nil { collided[identity] = at }
         }
 
         public mutating func add(input: InputReport) {
@@ -31,7 +31,7 @@ public struct ComparisonBuilder: Sendable {
         }
 
         fileprivate func find(_ identity: TestIdentity, digest: UInt64) -> Int? {
-            guard let at = index[digest] else { return nil }
+            guard let at = index.find(digest).map({ Int($0.first) }) else { return nil }
             return entries[at].identity == identity ? at : collided[identity]
         }
 

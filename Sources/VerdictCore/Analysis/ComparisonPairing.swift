@@ -109,21 +109,23 @@ extension ComparisonBuilder {
     }
 
     /// The first entry with a key, and whether more entries share it.
-    struct Slot {
+    struct Slot: Sendable {
         var first: Int32
         var shared: Bool
     }
 
-    /// Digests to slots by open addressing, sized once (at most half full); the digest, already well
-    /// mixed, is its own hash. Bit 0 of a stored digest is set so that 0 marks an empty place; two
-    /// digests that differ only there are taken as one, which the callers' key checks catch.
-    struct DigestMap {
+    /// Digests to slots by open addressing, at most half full (it doubles when it gets there); the
+    /// digest, already well mixed, is its own hash. Bit 0 of a stored digest is set so that 0 marks an
+    /// empty place; two digests that differ only there are taken as one, which every caller's check
+    /// of the keys themselves catches.
+    struct DigestMap: Sendable {
         private var keys: [UInt64]
         private var values: [UInt32]
-        private let mask: Int
-        private(set) var isEmpty = true
+        private var mask: Int
+        private var count = 0
+        var isEmpty: Bool { count == 0 }
 
-        init(capacity: Int) {
+        init(capacity: Int = 0) {
             var size = 16
             while size < capacity * 2 { size *= 2 }
             keys = [UInt64](repeating: 0, count: size)
@@ -134,13 +136,14 @@ extension ComparisonBuilder {
         /// Records `first` under `digest`; when the digest was there already, marks it shared and
         /// returns the entry recorded first.
         mutating func insert(_ digest: UInt64, first: Int32) -> Int32? {
+            if (count + 1) * 2 > keys.count { grow() }
             let stored = digest | 1
             var index = Int(truncatingIfNeeded: stored >> 1) & mask
             while true {
                 if keys[index] == 0 {
                     keys[index] = stored
                     values[index] = UInt32(truncatingIfNeeded: first) << 1
-                    isEmpty = false
+                    count += 1
                     return nil
                 }
                 if keys[index] == stored {
@@ -160,6 +163,20 @@ extension ComparisonBuilder {
                     return Slot(first: Int32(truncatingIfNeeded: values[index] >> 1), shared: values[index] & 1 == 1)
                 }
                 index = (index + 1) & mask
+            }
+        }
+
+        private mutating func grow() {
+            let oldKeys = keys
+            let oldValues = values
+            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+            values = [UInt32](repeating: 0, count: oldKeys.count * 2)
+            mask = keys.count - 1
+            for (key, value) in zip(oldKeys, oldValues) where key != 0 {
+                var index = Int(truncatingIfNeeded: key >> 1) & mask
+                while keys[index] != 0 { index = (index + 1) & mask }
+                keys[index] = key
+                values[index] = value
             }
         }
     }
