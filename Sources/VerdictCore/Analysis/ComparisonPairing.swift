@@ -119,8 +119,14 @@ extension ComparisonBuilder {
     /// empty place; two digests that differ only there are taken as one, which every caller's check
     /// of the keys themselves catches.
     struct DigestMap: Sendable {
-        private var keys: [UInt64]
-        private var values: [UInt32]
+        /// A stored digest (0: an empty place) and its first entry shifted left by one, bit 0 the
+        /// shared flag; side by side, so a probe touches one cache line.
+        private struct Place: Sendable {
+            var key: UInt64 = 0
+            var value: UInt32 = 0
+        }
+
+        private var places: [Place]
         private var mask: Int
         private var count = 0
         var isEmpty: Bool { count == 0 }
@@ -128,27 +134,26 @@ extension ComparisonBuilder {
         init(capacity: Int = 0) {
             var size = 16
             while size < capacity * 2 { size *= 2 }
-            keys = [UInt64](repeating: 0, count: size)
-            values = [UInt32](repeating: 0, count: size)
+            places = [Place](repeating: Place(), count: size)
             mask = size - 1
         }
 
         /// Records `first` under `digest`; when the digest was there already, marks it shared and
         /// returns the entry recorded first.
         mutating func insert(_ digest: UInt64, first: Int32) -> Int32? {
-            if (count + 1) * 2 > keys.count { grow() }
+            if (count + 1) * 2 > places.count { grow() }
             let stored = digest | 1
             var index = Int(truncatingIfNeeded: stored >> 1) & mask
             while true {
-                if keys[index] == 0 {
-                    keys[index] = stored
-                    values[index] = UInt32(truncatingIfNeeded: first) << 1
+                let place = places[index]
+                if place.key == 0 {
+                    places[index] = Place(key: stored, value: UInt32(truncatingIfNeeded: first) << 1)
                     count += 1
                     return nil
                 }
-                if keys[index] == stored {
-                    values[index] |= 1
-                    return Int32(truncatingIfNeeded: values[index] >> 1)
+                if place.key == stored {
+                    places[index].value |= 1
+                    return Int32(truncatingIfNeeded: place.value >> 1)
                 }
                 index = (index + 1) & mask
             }
@@ -158,25 +163,23 @@ extension ComparisonBuilder {
             let stored = digest | 1
             var index = Int(truncatingIfNeeded: stored >> 1) & mask
             while true {
-                if keys[index] == 0 { return nil }
-                if keys[index] == stored {
-                    return Slot(first: Int32(truncatingIfNeeded: values[index] >> 1), shared: values[index] & 1 == 1)
+                let place = places[index]
+                if place.key == 0 { return nil }
+                if place.key == stored {
+                    return Slot(first: Int32(truncatingIfNeeded: place.value >> 1), shared: place.value & 1 == 1)
                 }
                 index = (index + 1) & mask
             }
         }
 
         private mutating func grow() {
-            let oldKeys = keys
-            let oldValues = values
-            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-            values = [UInt32](repeating: 0, count: oldKeys.count * 2)
-            mask = keys.count - 1
-            for (key, value) in zip(oldKeys, oldValues) where key != 0 {
-                var index = Int(truncatingIfNeeded: key >> 1) & mask
-                while keys[index] != 0 { index = (index + 1) & mask }
-                keys[index] = key
-                values[index] = value
+            let old = places
+            places = [Place](repeating: Place(), count: old.count * 2)
+            mask = places.count - 1
+            for place in old where place.key != 0 {
+                var index = Int(truncatingIfNeeded: place.key >> 1) & mask
+                while places[index].key != 0 { index = (index + 1) & mask }
+                places[index] = place
             }
         }
     }
