@@ -5,8 +5,8 @@ public struct ComparisonBuilder: Sendable {
     /// the rare digest shared by two identities falls back to a dictionary of identities).
     public struct Side: Sendable {
         fileprivate var accumulator = ReportAccumulator(top: 0, keepsFailures: false)
-        fileprivate var entries: [Entry] = []
-        private var index: [UInt64: Int] = [:]
+        var entries: [Entry] = []
+        private var index = DigestMap()
         private var collided: [TestIdentity: Int] = [:]
         fileprivate var inputs: [InputReport] = []
 
@@ -22,7 +22,7 @@ public struct ComparisonBuilder: Sendable {
             }
             let at = entries.count
             entries.append(Entry(record, identity: identity, digest: digest))
-            if index[digest] == nil { index[digest] = at } else { collided[identity] = at }
+            if index.insert(digest, first: Int32(truncatingIfNeeded: at)) != nil { collided[identity] = at }
         }
 
         public mutating func add(input: InputReport) {
@@ -31,7 +31,7 @@ public struct ComparisonBuilder: Sendable {
         }
 
         fileprivate func find(_ identity: TestIdentity, digest: UInt64) -> Int? {
-            guard let at = index[digest] else { return nil }
+            guard let at = index.find(digest).map({ Int($0.first) }) else { return nil }
             return entries[at].identity == identity ? at : collided[identity]
         }
 
@@ -40,7 +40,7 @@ public struct ComparisonBuilder: Sendable {
         }
     }
 
-    fileprivate struct Entry: Sendable {
+    struct Entry: Sendable {
         var identity: TestIdentity
         var digest: UInt64
         /// The identity's classname came from the file (the record's classname was empty).
@@ -109,7 +109,7 @@ public struct ComparisonBuilder: Sendable {
     }
 
     /// Entries of both sides that belong together (either may be absent), by entry index.
-    private struct Pair {
+    struct Pair {
         var base: Int?
         var head: Int?
         var rule: String?
@@ -119,11 +119,6 @@ public struct ComparisonBuilder: Sendable {
         var rank: Int32
         var name: String
         var at: Int
-    }
-
-    private struct FileAndName: Hashable {
-        var file: String
-        var name: String
     }
 
     public var base = Side()
@@ -155,10 +150,10 @@ public struct ComparisonBuilder: Sendable {
         }
         // Then (file, name), then a name unique on both sides: CircleCI and JUnit may disagree on the classname.
         pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "file+name") { side, at in
-            side.entries[at].file.map { FileAndName(file: $0, name: side.entries[at].identity.name) }
+            side.entries[at].file.map { ($0, side.entries[at].identity.name) }
         }
         pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "name") { side, at in
-            side.entries[at].identity.name
+            ("", side.entries[at].identity.name)
         }
         pairs += unpairedBase.map { Pair(base: $0, head: nil, rule: nil) }
         pairs += unpairedHead.map { Pair(base: nil, head: $0, rule: nil) }
@@ -170,30 +165,45 @@ public struct ComparisonBuilder: Sendable {
             thresholds: thresholds, baseInputs: base.inputs, headInputs: head.inputs)
 
         // Lists of pair indexes first; items are made once each list is in order.
-        var lists: [WritableKeyPath<Comparison, [ComparedTest]>: [Int]] = [:]
+        let paths: [WritableKeyPath<Comparison, [ComparedTest]>] = [
+            \.newFailures, \.fixed, \.stillFailing, \.newlySkipped, \.unskipped, \.moved, \.onlyInBase, \.onlyInHead,
+        ]
+        var lists = [[Int]](repeating: [], count: paths.count)
         var slower: [Int] = []
         var faster: [Int] = []
+        var matched: [String: Int] = [:]
+        var lastRule: (rule: String, count: Int)?
         for (at, pair) in pairs.enumerated() {
-            let b = pair.base.map { base.entries[$0] }
-            let h = pair.head.map { head.entries[$0] }
-            if let rule = pair.rule { result.matching[rule, default: 0] += 1 }
-            let bo = b?.outcome
-            let ho = h?.outcome
-            if ho?.isFailure == true && bo?.isFailure != true { lists[\.newFailures, default: []].append(at) }
-            if bo?.isFailure == true && ho == .passed { lists[\.fixed, default: []].append(at) }
-            if bo?.isFailure == true && ho?.isFailure == true { lists[\.stillFailing, default: []].append(at) }
-            if let bo, let ho, bo != .skipped && ho == .skipped { lists[\.newlySkipped, default: []].append(at) }
-            if let bo, let ho, bo == .skipped && ho != .skipped { lists[\.unskipped, default: []].append(at) }
-            if let b, let h, b.file != nil, b.file != h.file { lists[\.moved, default: []].append(at) }
-            if h == nil { lists[\.onlyInBase, default: []].append(at) }
-            if b == nil { lists[\.onlyInHead, default: []].append(at) }
-            if let b, let h, bo != .skipped, ho != .skipped {
-                let bt = Statistics.seconds(b.time)
-                let ht = Statistics.seconds(h.time)
+            if let rule = pair.rule {
+                if let last = lastRule, last.rule == rule {
+                    lastRule = (rule, last.count + 1)
+                } else {
+                    if let last = lastRule { matched[last.rule, default: 0] += last.count }
+                    lastRule = (rule, 1)
+                }
+            }
+            // Read in place (no copy of the entries' strings per pair).
+            let bo = pair.base.map { base.entries[$0].outcome }
+            let ho = pair.head.map { head.entries[$0].outcome }
+            if ho?.isFailure == true && bo?.isFailure != true { lists[0].append(at) }
+            if bo?.isFailure == true && ho == .passed { lists[1].append(at) }
+            if bo?.isFailure == true && ho?.isFailure == true { lists[2].append(at) }
+            if let bo, let ho, bo != .skipped && ho == .skipped { lists[3].append(at) }
+            if let bo, let ho, bo == .skipped && ho != .skipped { lists[4].append(at) }
+            guard let b = pair.base, let h = pair.head else {
+                lists[pair.head == nil ? 6 : 7].append(at)
+                continue
+            }
+            if base.entries[b].file != nil, base.entries[b].file != head.entries[h].file { lists[5].append(at) }
+            if bo != .skipped, ho != .skipped {
+                let bt = Statistics.seconds(base.entries[b].time)
+                let ht = Statistics.seconds(head.entries[h].time)
                 if Self.beyond(ht, bt, thresholds) { slower.append(at) }
                 if Self.beyond(bt, ht, thresholds) { faster.append(at) }
             }
         }
+        if let last = lastRule { matched[last.rule, default: 0] += last.count }
+        result.matching = matched
         /// The classname and name of a pair as listed (HEAD's entry when there is one).
         func names(_ pair: Pair) -> (String, String) {
             if let at = pair.head { return (head.entries[at].classname, head.entries[at].identity.name) }
@@ -209,7 +219,7 @@ public struct ComparisonBuilder: Sendable {
         // of one classname is hashed once), then an integer and the name compared per step.
         var ranks: [String: Int32] = [:]
         var keyedLists: [(WritableKeyPath<Comparison, [ComparedTest]>, [SortKey])] = []
-        for (path, indexes) in lists {
+        for (path, indexes) in zip(paths, lists) where !indexes.isEmpty {
             var last: (classname: String, rank: Int32)?
             let keyed = indexes.map { at in
                 let (classname, name) = names(pairs[at])
@@ -262,42 +272,6 @@ public struct ComparisonBuilder: Sendable {
             result.groups.faster[label] = faster
         }
         return result
-    }
-
-    /// Pairs leftovers whose `key` is unique on both sides; removes them from the leftovers.
-    private static func pairLeftovers<Key: Hashable>(
-        _ unpairedBase: inout [Int], _ unpairedHead: inout [Int], _ base: Side, _ head: Side, rule: String,
-        key: (Side, Int) -> Key?
-    ) -> [Pair] {
-        /// The entry with each key, or nil when several share it.
-        func unique(_ indexes: [Int], _ side: Side) -> [Key: Int?] {
-            var found: [Key: Int?] = [:]
-            found.reserveCapacity(indexes.count)
-            for at in indexes {
-                guard let key = key(side, at) else { continue }
-                found[key] = found[key] == nil ? .some(at) : .some(nil)
-            }
-            return found
-        }
-        let headByKey = unique(unpairedHead, head)
-        guard !headByKey.isEmpty else { return [] }
-        var pairs: [Pair] = []
-        var pairedHead = Set<Int>()
-        var keptBase: [Int] = []
-        let baseByKey = unique(unpairedBase, base)
-        for at in unpairedBase {
-            if let key = key(base, at), let mine = baseByKey[key], mine != nil, let theirs = headByKey[key],
-                let other = theirs
-            {
-                pairs.append(Pair(base: at, head: other, rule: rule))
-                pairedHead.insert(other)
-            } else {
-                keptBase.append(at)
-            }
-        }
-        unpairedBase = keptBase
-        if !pairedHead.isEmpty { unpairedHead.removeAll { pairedHead.contains($0) } }
-        return pairs
     }
 
     /// `slow` is at least `ratio` times `fast` and at least `minTime` seconds more.

@@ -142,11 +142,25 @@ enum IdentityHash {
         hasher.feed(identity.name, trim: false)
         return hasher.finish()
     }
+
+    /// A digest of the pair `(first, second)` byte for byte, and whether both were ASCII: only then
+    /// is equal bytes the same as equal `String`s (which compare by canonical equivalence).
+    static func digest(_ first: String, _ second: String) -> (digest: UInt64, ascii: Bool) {
+        var hasher = WordHasher()
+        hasher.feed(first, trim: false)
+        hasher.separate()
+        hasher.feed(second, trim: false)
+        return (hasher.finish(), hasher.isASCII)
+    }
 }
 
 private struct WordHasher {
     private var accumulator: UInt64 = 0x27D4_EB2F_1656_67C5
     private var length: UInt64 = 0
+    /// Every byte fed, OR-ed together (its high bit says whether a non-ASCII byte was seen).
+    private var seen: UInt64 = 0
+
+    var isASCII: Bool { seen & 0x8080_8080_8080_8080 == 0 }
     private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
 
@@ -176,7 +190,9 @@ private struct WordHasher {
         if skipEmpty, end == start { return false }
         var index = start
         while index + 8 <= end {
-            round(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            seen |= word
+            round(word)
             index += 8
         }
         var tail: UInt64 = 0
@@ -186,6 +202,7 @@ private struct WordHasher {
             shift += 8
             index += 1
         }
+        seen |= tail
         round(tail ^ (UInt64(end - start) << 56))
         length &+= UInt64(end - start)
         return end > start

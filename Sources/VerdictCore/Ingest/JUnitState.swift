@@ -181,7 +181,7 @@ struct JUnitState {
     }
 
     /// `line="42"` (digits, maybe surrounded by whitespace) as a number; nil otherwise.
-    private static func lineNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    static func lineNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var value = 0
         var digits = 0
         var trailing = false  // whitespace after the digits: only more whitespace may follow

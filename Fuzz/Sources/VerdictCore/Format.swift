@@ -1,0 +1,1 @@
+../../../Sources/VerdictCore/Render/Format.swift
