@@ -43,7 +43,8 @@ struct PostgresStoreTests {
             }
             let applied = try await PostgresAdmin.execute(
                 location.location, "SELECT identifier FROM verdict_migrations ORDER BY identifier")
-            #expect(applied.compactMap { $0.string("identifier") } == HistorySchema.identifiers.sorted())
+            let appliedList = applied.compactMap { $0.string("identifier") }
+            #expect(appliedList == HistorySchema.identifiers.sorted())
         }
     }
 
@@ -58,7 +59,8 @@ struct PostgresStoreTests {
             let refused = await Self.error { _ = try await location.open() }
             #expect(refused == .newerSchema(path: display, migrations: (HistorySchema.identifiers + ["v99"]).sorted()))
             let runs = try await PostgresAdmin.execute(location.location, "SELECT build FROM runs")
-            #expect(runs.compactMap { $0.string("build") } == ["1"])
+            let runsList = runs.compactMap { $0.string("build") }
+            #expect(runsList == ["1"])
         }
     }
 
@@ -73,7 +75,8 @@ struct PostgresStoreTests {
             #expect(refused == .foreignDatabase(path: "\(parsed.display) (schema \(parsed.schema))", tables: ["foo"]))
             let tables = try await PostgresAdmin.execute(
                 location.location, "SELECT tablename FROM pg_tables WHERE schemaname = '\(parsed.schema)'")
-            #expect(tables.compactMap { $0.string("tablename") } == ["foo"])
+            let tablesList = tables.compactMap { $0.string("tablename") }
+            #expect(tablesList == ["foo"])
         }
     }
 
