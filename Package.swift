@@ -79,6 +79,13 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // In-process benchmarks of each stage (`swift run -c release verdict-bench FILE`); see BENCHMARKS.md.
+        .executableTarget(
+            name: "verdict-bench",
+            dependencies: ["VerdictCore"],
+            path: "Sources/VerdictBench",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "VerdictCoreTests",
             dependencies: ["VerdictCore"],
