@@ -17,6 +17,21 @@ struct ReaderFastPathTests {
         #expect(record.line == expected)
     }
 
+    @Test(
+        "ampersands in attribute values come through as the text they stand for",
+        arguments: [
+            ("a &amp; b", "a & b"), ("&amp;&amp;", "&&"), ("&#38;", "&"), ("&amp;#38;", "&#38;"),
+            ("x&lt;y&gt;&quot;&apos;", "x<y>\"'"), ("&#x26;amp;", "&amp;"), ("caf&#233; &amp;", "café &"),
+            ("end &amp;", "end &"), ("&amp;#3", "&#3"),
+        ] as [(String, String)])
+    func ampersands(_ raw: String, _ expected: String) throws {
+        let record = try single(
+            #"<testsuite name="s"><testcase classname="\#(raw)" name="\#(raw)" file="\#(raw)"/></testsuite>"#)
+        #expect(record.name == expected)
+        #expect(record.classname == expected)
+        #expect(record.file == expected)
+    }
+
     @Test("times read from the bytes are the same Doubles as Double(text)")
     func plainTimes() {
         var state: UInt64 = 7

@@ -38,13 +38,28 @@ struct XMLAttributes {
     }
 
     static func decode(_ value: UnsafeBufferPointer<UInt8>) -> String {
-        let text = String(decoding: value, as: UTF8.self)
         // Without entity substitution (never XML_PARSE_NOENT), libxml2's SAX2 hands over every `&`
         // of an attribute value as the reference `&#38;`; every other reference arrives decoded.
         guard let start = value.baseAddress, memchr(start, Int32(UInt8(ascii: "&")), value.count) != nil else {
-            return text
+            return String(decoding: value, as: UTF8.self)
         }
-        return text.replacingOccurrences(of: "&#38;", with: "&")
+        let reference: [UInt8] = Array("&#38;".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.count)
+        var index = 0
+        while index < value.count {
+            let byte = value[index]
+            bytes.append(byte)
+            if byte == UInt8(ascii: "&"), index + reference.count <= value.count,
+                value[index + 1] == reference[1], value[index + 2] == reference[2],
+                value[index + 3] == reference[3], value[index + 4] == reference[4]
+            {
+                index += reference.count
+            } else {
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
