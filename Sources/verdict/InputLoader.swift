@@ -34,6 +34,10 @@ struct InputLoader {
     /// Inputs larger than this are streamed on the calling thread instead of being buffered by a worker.
     static let parallelSizeLimit = 32 << 20
 
+    /// Whether an input streamed by the caller is parsed on a thread of its own while the caller
+    /// handles its records (see `PipelinedRead`).
+    var pipeline = false
+
     /// What reading one input produced, in order.
     enum Event: @unchecked Sendable {
         case begin(Int, String)
@@ -95,6 +99,9 @@ struct InputLoader {
         for (index, input) in inputs.enumerated() {
             if let events = parallel.take(index) {
                 events.forEach(deliver)
+            } else if pipeline {
+                let this = self
+                PipelinedRead.run({ this.read(input, index: index, emit: $0) }, deliver: deliver)
             } else {
                 read(input, index: index, emit: deliver)
             }

@@ -53,4 +53,69 @@ struct ParallelReadTests {
             #expect(outputs[0][3].components(separatedBy: "<testcase ").count > 40)
         }
     }
+
+    @Test(
+        "one large file read on its own thread (the default) writes what --jobs 1 writes, cut short or whole",
+        arguments: [false, true])
+    func pipelinedSingleFile(truncated: Bool) async throws {
+        try await Workspace.with { ws in
+            // Enough cases for many batches between the reading thread and the caller, with every kind
+            // of record: failures with text, errors, skips, reruns, output, unreadable times, reruns
+            // of one test across suites (flaky).
+            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+            for suite in 0..<60 {
+                xml += "<testsuite name=\"S\(suite)\" file=\"src/s\(suite % 9).py\">\n"
+                for index in 0..<100 {
+                    let name = "t\(index % 70)"
+                    let classname = "pkg.C\(suite % 13)"
+                    let time = index % 97 == 0 ? "n/a" : "0.\((suite * 31 + index * 7) % 1000)"
+                    switch (suite * 100 + index) % 23 {
+                    case 0:
+                        xml +=
+                            "<testcase classname=\"\(classname)\" name=\"\(name)\" time=\"\(time)\">"
+                            + "<failure message=\"expected \(index) &amp; got \(suite)\">trace \(index)\nline 2</failure>"
+                            + "</testcase>\n"
+                    case 1:
+                        xml +=
+                            "<testcase classname=\"\(classname)\" name=\"\(name)\" time=\"\(time)\">"
+                            + "<error type=\"IOError\"/><system-out>out \(index)</system-out></testcase>\n"
+                    case 2:
+                        xml += "<testcase classname=\"\(classname)\" name=\"\(name)\"><skipped/></testcase>\n"
+                    case 3:
+                        xml +=
+                            "<testcase classname=\"\(classname)\" name=\"\(name)\" time=\"\(time)\">"
+                            + "<rerunFailure message=\"first try\"/></testcase>\n"
+                    default:
+                        xml += "<testcase classname=\"\(classname)\" name=\"\(name)\" time=\"\(time)\"/>\n"
+                    }
+                }
+                xml += "</testsuite>\n"
+            }
+            xml += "</testsuites>\n"
+            if truncated { xml = String(xml.prefix(xml.count * 2 / 3)) }
+            try ws.write(xml, to: "big.xml")
+            var outputs: [[String]] = []
+            var errors: [String] = []
+            for jobs in ["1", "2"] {
+                let names = ["s\(jobs).json", "r\(jobs).html", "r\(jobs).md", "j\(jobs).xml"]
+                let result = try await ws.verdict(
+                    [
+                        "report", "big.xml", "--jobs", jobs, "--json", ws.out(names[0]), "--html", ws.out(names[1]),
+                        "--markdown", ws.out(names[2]), "--junit", ws.out(names[3]),
+                    ], in: ws.input)
+                #expect(result.status == 0, "stderr: \(result.stderr)")
+                outputs.append(try names.map { try ws.read(ws.out($0)) })
+                errors.append(result.stderr)
+            }
+            for (index, name) in ["JSON", "HTML", "Markdown", "JUnit"].enumerated() {
+                let same = outputs[0][index] == outputs[1][index]
+                #expect(same, "the \(name) output differs between --jobs 1 and --jobs 2")
+            }
+            #expect(errors[0] == errors[1])
+            let summary = try SummaryJSON.read(ws.out("s2.json"))
+            let tests = summary.totals.tests
+            #expect(truncated ? tests > 3_000 && tests < 6_000 : tests == 6_000)
+            #expect((summary.inputs.first?.incomplete ?? false) == truncated)
+        }
+    }
 }

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Reads one large input on a thread of its own while the caller handles what it has read so far:
+/// parsing on one core, counting and rendering on the other. Events reach the caller in batches, in
+/// the order they were read, so every output is the same as reading on the calling thread.
+enum PipelinedRead {
+    /// Events per batch: large enough that handing a batch over costs nothing measurable, small
+    /// enough that the batches in flight stay a few MB.
+    static let batchSize = 1024
+    /// Batches in flight at most; the reader waits when the caller falls behind.
+    static let depth = 16
+
+    static func run(
+        _ read: @escaping @Sendable (_ emit: @escaping (InputLoader.Event) -> Void) -> Void,
+        deliver: (InputLoader.Event) -> Void
+    ) {
+        let channel = Channel(depth: depth)
+        let thread = Thread {
+            var batch: [InputLoader.Event] = []
+            batch.reserveCapacity(batchSize)
+            read { event in
+                batch.append(event)
+                if batch.count >= batchSize {
+                    channel.put(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { channel.put(batch) }
+            channel.close()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        while let batch = channel.take() {
+            for event in batch { deliver(event) }
+        }
+    }
+
+    /// A bounded first-in first-out queue of batches between one reader and one caller.
+    private final class Channel: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var batches: [[InputLoader.Event]] = []
+        private var head = 0
+        private var closed = false
+        private let depth: Int
+
+        init(depth: Int) { self.depth = depth }
+
+        func put(_ batch: [InputLoader.Event]) {
+            condition.lock()
+            while batches.count - head >= depth { condition.wait() }
+            batches.append(batch)
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func close() {
+            condition.lock()
+            closed = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// The next batch, waiting for it; nil once the reader has finished and everything was taken.
+        func take() -> [InputLoader.Event]? {
+            condition.lock()
+            defer { condition.unlock() }
+            while head == batches.count && !closed { condition.wait() }
+            guard head < batches.count else { return nil }
+            let batch = batches[head]
+            batches[head] = []
+            head += 1
+            if head > 64 && head * 2 > batches.count {
+                batches.removeFirst(head)
+                head = 0
+            }
+            condition.broadcast()
+            return batch
+        }
+    }
+}
