@@ -65,6 +65,7 @@ final class ReportRun: PartialSink {
                     + "(folders are searched for *.xml and *.json; use --allow-empty to accept none)")
         }
         var loader = InputLoader(sourceOverride: command.source, jobs: command.jobs)
+        loader.pipeline = command.jobs > 1
         let status = self.status
         loader.onProgress = { path, done, size in
             status.show("reading \(path): \(done >> 20)/\(size >> 20) MB")
@@ -77,7 +78,7 @@ final class ReportRun: PartialSink {
         }
         if let renderFailure { throw Failure(message: String(describing: renderFailure)) }
 
-        var summary = accumulator.summary(title: command.title ?? "Test report")
+        var summary = accumulator.summary(title: command.title ?? "Test report", parallel: command.jobs > 1)
         if command.title == nil, let job = summary.jobs.first {
             summary.title = [job.project, job.name, job.number.map { "#\($0)" }].compactMap { $0 }.joined(
                 separator: " ")
@@ -90,9 +91,30 @@ final class ReportRun: PartialSink {
 
         let renderer = ReportRenderer(templates: templates, version: Verdict.version)
         do {
-            try html?.write(try renderer.html(summary))
-            try markdown?.write(try renderer.markdown(summary, limit: command.markdownLimit))
-            if let json { try Self.writeJSON(to: json) { ReportRenderer.json(summary, sink: $0) } }
+            // The HTML and Markdown are rendered on a second thread while the JSON is written.
+            var jsonFailure: (any Error)?
+            let (pages, _) = Concurrently.both(
+                parallel: command.jobs > 1 && json != nil && (html != nil || markdown != nil),
+                { [summary, wantHTML = html != nil, wantMarkdown = markdown != nil, limit = command.markdownLimit] in
+                    Result { () throws(RenderError) -> (String?, String?) in
+                        (
+                            wantHTML ? try renderer.html(summary) : nil,
+                            wantMarkdown ? try renderer.markdown(summary, limit: limit) : nil
+                        )
+                    }
+                },
+                {
+                    guard let json else { return }
+                    do {
+                        try Self.writeJSON(to: json) { ReportRenderer.json(summary, sink: $0) }
+                    } catch {
+                        jsonFailure = error
+                    }
+                })
+            if let jsonFailure { throw jsonFailure }
+            let (htmlText, markdownText) = try pages.get()
+            if let html, let htmlText { try html.write(htmlText) }
+            if let markdown, let markdownText { try markdown.write(markdownText) }
             if let junit, var writer = junitWriter, let junitBody {
                 try writer.finish()
                 if let renderFailure { throw Failure(message: String(describing: renderFailure)) }

@@ -12,6 +12,29 @@ struct AccumulatorTests {
         TestRecord(classname: classname, name: name, file: file, time: time, outcome: outcome, source: source)
     }
 
+    @Test("the summary built on two threads equals the one built on one, on every corpus file together")
+    func parallelSummary() throws {
+        var accumulator = ReportAccumulator(top: 10)
+        let files = try FileManager.default.contentsOfDirectory(atPath: Paths.corpus.path).filter {
+            $0.hasSuffix(".xml")
+        }
+        .sorted()
+        for (index, name) in files.enumerated() {
+            let data = try bytes(Paths.corpus.appendingPathComponent(name))
+            guard let read = try? JUnitReader.read(data, path: name, inputIndex: index, chunkSize: 4096) else {
+                continue
+            }
+            accumulator.register(inputIndex: index, path: name)
+            read.records.forEach { accumulator.add($0) }
+            accumulator.add(input: read.report)
+        }
+        let one = accumulator.summary(title: "t", parallel: false)
+        let two = accumulator.summary(title: "t", parallel: true)
+        #expect(one.totals.failed > 10)
+        #expect(one.failureGroups.count > 5)
+        #expect(one == two)
+    }
+
     @Test("nearest-rank percentiles")
     func percentiles() {
         let sorted = (1...20).map(Double.init)

@@ -20,6 +20,19 @@ struct FailureGroupTests {
         #expect(FailureGrouping.mask(line) == expected)
     }
 
+    @Test(
+        "the first line is the first non-blank line, trimmed, whatever the newline",
+        arguments: [
+            "", "   ", "one", "  one  \ntwo", "\n\n  \r\n x \n y", "\u{2028}a", "a\r\nb", "\u{85}z\u{85}",
+            "\t\t\n\tx\t", "\r\r\r", "\u{2029}\u{2029}é\u{301} ok", "line\u{000B}next", "\n\n\n",
+        ])
+    func firstLines(_ text: String) {
+        // The rule as it was first written: split the whole text, take the first non-empty line.
+        let reference = text.split(whereSeparator: \.isNewline).lazy.map { $0.trimmingCharacters() }
+            .first { !$0.isEmpty }
+        #expect(FailureGrouping.firstLine(text) == reference)
+    }
+
     func failure(_ message: String, type: String? = nil) -> FailureItem {
         FailureItem(
             classname: "C", name: message, file: nil, line: nil, source: "s", time: 0, outcome: .failed,

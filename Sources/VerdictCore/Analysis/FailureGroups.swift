@@ -38,9 +38,19 @@ public enum FailureGrouping {
         }
     }
 
+    /// The first line that is not blank, trimmed (lines end at any newline character). Reads no
+    /// further than that line: a stack trace of thousands of lines is not split whole.
     static func firstLine(_ text: String?) -> String? {
         guard let text else { return nil }
-        return text.split(whereSeparator: \.isNewline).lazy.map { $0.trimmingCharacters() }.first { !$0.isEmpty }
+        var start = text.startIndex
+        while start < text.endIndex {
+            var end = start
+            while end < text.endIndex, !text[end].isNewline { end = text.index(after: end) }
+            let line = text[start..<end].trimmingCharacters()
+            if !line.isEmpty { return line }
+            start = end < text.endIndex ? text.index(after: end) : end
+        }
+        return nil
     }
 
     /// Masks what varies between occurrences of one failure.

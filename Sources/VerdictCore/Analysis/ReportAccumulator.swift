@@ -184,7 +184,9 @@ public struct ReportAccumulator: Sendable {
             systemErr: record.systemErr?.capped(TextCap.display), input: input)
     }
 
-    public func summary(title: String) -> ReportSummary {
+    /// The report. With `parallel`, two independent parts are built at once on two threads (the
+    /// result is the same).
+    public func summary(title: String, parallel: Bool = true) -> ReportSummary {
         let flaky = names.compactMap { digest, identity -> FlakyItem? in
             guard let state = identities.state(digest), state.isFlaky else { return nil }
             return FlakyItem(
@@ -201,14 +203,21 @@ public struct ReportAccumulator: Sendable {
         totalsOut.flaky = flaky.count
         totalsOut.time = Statistics.seconds(totals.total)
         let incomplete = inputs.contains { $0.incomplete }
+        // Grouping the failures and ordering the groups' times are independent: both at once.
+        let failures = self.failures
+        let (failureGroups, groups) = Concurrently.both(
+            parallel: parallel,
+            { FailureGrouping.group(failures) },
+            {
+                Groups(
+                    classname: Self.ordered(byClassname.stats { $0 }),
+                    file: Self.ordered(byFile.stats { $0 }),
+                    source: Self.ordered(bySource.stats { $0 }))
+            })
         return ReportSummary(
             title: title, headline: Self.headline(totalsOut, incomplete: incomplete), totals: totalsOut,
-            incomplete: incomplete, inputs: inputs,
-            groups: Groups(
-                classname: Self.ordered(byClassname.stats { $0 }),
-                file: Self.ordered(byFile.stats { $0 }),
-                source: Self.ordered(bySource.stats { $0 })),
-            slowest: slowest, failures: failures, failureGroups: FailureGrouping.group(failures), flaky: flaky,
+            incomplete: incomplete, inputs: inputs, groups: groups,
+            slowest: slowest, failures: failures, failureGroups: failureGroups, flaky: flaky,
             jobs: jobs, history: nil)
     }
 
