@@ -11,10 +11,21 @@ public struct ReportContext {
     public var htmlFailureListLimit = 5000
     /// Failures shown in full in Markdown (a PR comment holds 65,536 characters).
     public var markdownFailureLimit = 30
+    /// Inputs listed in Markdown: those with warnings first choice, the rest in input order.
+    public var markdownInputLimit = 20
     public var version: String
 
     public init(version: String) {
         self.version = version
+    }
+
+    /// Indexes of the inputs a Markdown report lists, in input order: every input with a warning
+    /// first (up to `limit`), then the others in order until `limit` are chosen.
+    static func markdownInputs(_ inputs: [InputReport], limit: Int) -> [Int] {
+        guard inputs.count > limit else { return Array(inputs.indices) }
+        var chosen = Set(inputs.indices.filter { !inputs[$0].warnings.isEmpty }.prefix(limit))
+        for index in inputs.indices where chosen.count < limit { chosen.insert(index) }
+        return chosen.sorted()
     }
 
     public func make(_ summary: ReportSummary) -> [String: Any] {
@@ -92,6 +103,15 @@ public struct ReportContext {
         }
         context["inputs"] = inputs
         context["inputCount"] = inputs.count
+        let shown = Self.markdownInputs(summary.inputs, limit: markdownInputLimit)
+        context["markdownInputs"] = shown.map { inputs[$0] }
+        if shown.count < inputs.count {
+            context["markdownInputsOmitted"] = inputs.count - shown.count
+            let listed = Set(shown)
+            context["markdownInputsOmittedTests"] = inputs.indices.reduce(0) { total, index in
+                listed.contains(index) ? total : total + summary.inputs[index].tests
+            }
+        }
         let warningCount = summary.inputs.reduce(0) { $0 + $1.warnings.count }
         context["warningCount"] = warningCount
         context["hasWarnings"] = warningCount > 0

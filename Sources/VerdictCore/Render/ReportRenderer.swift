@@ -18,10 +18,11 @@ public struct ReportRenderer: Sendable {
     /// lists are shortened first (each says how many it left out), then the text is cut with a note.
     public func markdown(_ summary: ReportSummary, limit: Int = 65_536) throws(RenderError) -> String {
         var text = ""
-        for (failures, groups) in [(30, 15), (10, 8), (5, 5), (2, 3), (0, 2)] {
+        for (failures, groups, inputs) in [(30, 15, 20), (10, 8, 10), (5, 5, 5), (2, 3, 3), (0, 2, 1)] {
             var context = ReportContext(version: version)
             context.markdownFailureLimit = failures
             context.markdownGroupLimit = groups
+            context.markdownInputLimit = inputs
             text = try templates.render(context.make(summary), "report.md")
             if text.count <= limit { return text }
         }
