@@ -77,6 +77,24 @@ struct RenderTests {
         return count
     }
 
+    @Test("Markdown lists 20 inputs at most, inputs with warnings first, and says how many more")
+    func markdownInputs() throws {
+        var accumulator = ReportAccumulator()
+        for index in 0..<25 {
+            accumulator.register(inputIndex: index, path: "TEST-\(index).xml")
+            accumulator.add(TestRecord(classname: "C\(index)", name: "t", inputIndex: index))
+            accumulator.add(
+                input: InputReport(
+                    path: "TEST-\(index).xml", kind: .junit, tests: 1 + index,
+                    warnings: index == 23 ? ["odd time"] : []))
+        }
+        let text = try renderer().markdown(accumulator.summary(title: "t"))
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("| TEST-") }.map { $0.split(separator: " ")[1] }
+        let expected = (0..<19).map { "TEST-\($0).xml" } + ["TEST-23.xml"]
+        #expect(rows.map(String.init) == expected)
+        #expect(text.contains("…and 5 more inputs (\(20 + 21 + 22 + 23 + 25) tests)"))
+    }
+
     @Test("Markdown escaping")
     func markdownEscaping() {
         let escape = MarkdownEscaping().escapeText
