@@ -25,7 +25,7 @@ struct ComparePairingTests {
 
     /// Both ways on the same leftovers: the pairs and what is left must agree.
     func check(_ base: ComparisonBuilder.Side, _ head: ComparisonBuilder.Side, byFile: Bool) {
-        let key: (ComparisonBuilder.Side, Int) -> ComparisonBuilder.PairKey? = { side, at in
+        let key: @Sendable (ComparisonBuilder.Side, Int) -> ComparisonBuilder.PairKey? = { side, at in
             byFile ? side.entries[at].file.map { ($0, side.entries[at].name) } : ("", side.entries[at].name)
         }
         var fastBase = Array(base.entries.indices)

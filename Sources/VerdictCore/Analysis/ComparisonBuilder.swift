@@ -127,27 +127,42 @@ public struct ComparisonBuilder: Sendable {
     public init() {}
 
     public func compare(title: String, thresholds: Comparison.Thresholds) -> Comparison {
-        let baseSummary = base.accumulator.summary(title: title)
-        let headSummary = head.accumulator.summary(title: title)
+        // Independent steps run two at a time (each side's summary; each side's pass over the
+        // other's identities; the two largest lists): the result is the same as one after the other.
+        let (baseSummary, headSummary) = Concurrently.both(
+            { [base] in base.accumulator.summary(title: title) }, { head.accumulator.summary(title: title) })
 
         // Identities seen more than once on a side are reported, not paired.
-        var pairs: [Pair] = []
-        var unpairedBase: [Int] = []
-        var unpairedHead: [Int] = []
-        var duplicated: [TestIdentity] = []
-        for (at, entry) in base.entries.enumerated() {
-            let other = head.find(entry.identity, digest: entry.digest)
-            if entry.records > 1 || other.map({ head.entries[$0].records > 1 }) == true {
-                duplicated.append(entry.identity)
-            } else if let other {
-                pairs.append(Pair(base: at, head: other, rule: "identity"))
-            } else {
-                unpairedBase.append(at)
-            }
-        }
-        for (at, entry) in head.entries.enumerated() where base.find(entry.identity, digest: entry.digest) == nil {
-            if entry.records > 1 { duplicated.append(entry.identity) } else { unpairedHead.append(at) }
-        }
+        let ((headDuplicated, headOnly), (basePairs, baseOnly, baseDuplicated)) = Concurrently.both(
+            { [base, head] in
+                var duplicated: [TestIdentity] = []
+                var unpaired: [Int] = []
+                for (at, entry) in head.entries.enumerated()
+                where base.find(entry.identity, digest: entry.digest) == nil {
+                    if entry.records > 1 { duplicated.append(entry.identity) } else { unpaired.append(at) }
+                }
+                return (duplicated, unpaired)
+            },
+            {
+                var pairs: [Pair] = []
+                var unpaired: [Int] = []
+                var duplicated: [TestIdentity] = []
+                for (at, entry) in base.entries.enumerated() {
+                    let other = head.find(entry.identity, digest: entry.digest)
+                    if entry.records > 1 || other.map({ head.entries[$0].records > 1 }) == true {
+                        duplicated.append(entry.identity)
+                    } else if let other {
+                        pairs.append(Pair(base: at, head: other, rule: "identity"))
+                    } else {
+                        unpaired.append(at)
+                    }
+                }
+                return (pairs, unpaired, duplicated)
+            })
+        var pairs = basePairs
+        var unpairedBase = baseOnly
+        var unpairedHead = headOnly
+        let duplicated = baseDuplicated + headDuplicated
         // Then (file, name), then a name unique on both sides: CircleCI and JUnit may disagree on the classname.
         pairs += Self.pairLeftovers(&unpairedBase, &unpairedHead, base, head, rule: "file+name") { side, at in
             side.entries[at].file.map { ($0, side.entries[at].identity.name) }
@@ -210,7 +225,7 @@ public struct ComparisonBuilder: Sendable {
             if let at = pair.base { return (base.entries[at].classname, base.entries[at].identity.name) }
             return ("", "")
         }
-        func item(_ at: Int) -> ComparedTest {
+        let item: @Sendable (Int) -> ComparedTest = { [pairs, base, head] at in
             let pair = pairs[at]
             return Self.item(
                 base: pair.base.map { base.entries[$0] }, head: pair.head.map { head.entries[$0] }, rule: pair.rule)
@@ -236,11 +251,22 @@ public struct ComparisonBuilder: Sendable {
         for (position, entry) in ranks.sorted(by: { $0.key < $1.key }).enumerated() {
             order[Int(entry.value)] = Int32(position)
         }
-        for (path, var keyed) in keyedLists {
-            for index in keyed.indices { keyed[index].rank = order[Int(keyed[index].rank)] }
-            keyed.sort { a, b in a.rank != b.rank ? a.rank < b.rank : a.name < b.name }
-            result[keyPath: path] = keyed.map { item($0.at) }
+        for index in keyedLists.indices {
+            for at in keyedLists[index].1.indices {
+                keyedLists[index].1[at].rank = order[Int(keyedLists[index].1[at].rank)]
+            }
         }
+        let items: @Sendable ([SortKey]) -> [ComparedTest] = { keyed in
+            keyed.sorted { a, b in a.rank != b.rank ? a.rank < b.rank : a.name < b.name }.map { item($0.at) }
+        }
+        // The largest list on a second thread, the others here.
+        let largest = keyedLists.indices.max { keyedLists[$0].1.count < keyedLists[$1].1.count }
+        let largestKeys = largest.map { keyedLists[$0].1 } ?? []
+        let (largestItems, otherItems) = Concurrently.both(
+            { items(largestKeys) },
+            { keyedLists.indices.filter { $0 != largest }.map { ($0, items(keyedLists[$0].1)) } })
+        if let largest { result[keyPath: keyedLists[largest].0] = largestItems }
+        for (index, list) in otherItems { result[keyPath: keyedLists[index].0] = list }
         result.slower = slower.map(item).sorted {
             ($0.difference ?? 0, $1.classname) > ($1.difference ?? 0, $0.classname)
         }

@@ -14,7 +14,7 @@ extension ComparisonBuilder {
     /// canonically equivalent to `;`, `` ` `` and `K`) send the whole rule to the dictionary of strings.
     static func pairLeftovers(
         _ unpairedBase: inout [Int], _ unpairedHead: inout [Int], _ base: Side, _ head: Side, rule: String,
-        key: (Side, Int) -> PairKey?
+        key: @escaping @Sendable (Side, Int) -> PairKey?
     ) -> [Pair] {
         if let pairs = pairByDigest(&unpairedBase, &unpairedHead, base, head, rule: rule, key: key) { return pairs }
         return pairByString(&unpairedBase, &unpairedHead, base, head, rule: rule, key: key)
@@ -30,7 +30,7 @@ extension ComparisonBuilder {
     /// A table of each side's keys (ASCII ones by digest, others by their strings), and each
     /// leftover's lookup; nil when the digests cannot stand for the keys.
     private static func lookups(
-        _ indexes: [Int], _ side: Side, _ key: (Side, Int) -> PairKey?
+        _ indexes: [Int], _ side: Side, _ key: @escaping @Sendable (Side, Int) -> PairKey?
     ) -> (digests: DigestMap, texts: [StringKey: Slot], lookups: [Lookup])? {
         var digests = DigestMap(capacity: indexes.count)
         var texts: [StringKey: Slot] = [:]
@@ -68,12 +68,15 @@ extension ComparisonBuilder {
 
     private static func pairByDigest(
         _ unpairedBase: inout [Int], _ unpairedHead: inout [Int], _ base: Side, _ head: Side, rule: String,
-        key: (Side, Int) -> PairKey?
+        key: @escaping @Sendable (Side, Int) -> PairKey?
     ) -> [Pair]? {
         guard base.entries.count < Int(Int32.max), head.entries.count < Int(Int32.max) else { return nil }
-        guard let heads = lookups(unpairedHead, head, key) else { return nil }
+        // Each side's table on its own thread.
+        let (found, bases) = Concurrently.both(
+            { [unpairedHead] in lookups(unpairedHead, head, key) }, { lookups(unpairedBase, base, key) })
+        guard let heads = found else { return nil }
         guard !heads.digests.isEmpty || !heads.texts.isEmpty else { return [] }
-        guard let bases = lookups(unpairedBase, base, key) else { return nil }
+        guard let bases else { return nil }
         var pairs: [Pair] = []
         var pairedHead = Set<Int>()
         var keptBase: [Int] = []
@@ -184,7 +187,7 @@ extension ComparisonBuilder {
         }
     }
 
-    struct StringKey: Hashable {
+    struct StringKey: Hashable, Sendable {
         var first: String
         var second: String
     }
@@ -192,7 +195,7 @@ extension ComparisonBuilder {
     /// The same pairing through dictionaries of strings (the reference).
     static func pairByString(
         _ unpairedBase: inout [Int], _ unpairedHead: inout [Int], _ base: Side, _ head: Side, rule: String,
-        key pairKey: (Side, Int) -> PairKey?
+        key pairKey: @escaping @Sendable (Side, Int) -> PairKey?
     ) -> [Pair] {
         func key(_ side: Side, _ at: Int) -> StringKey? {
             pairKey(side, at).map { StringKey(first: $0.0, second: $0.1) }
