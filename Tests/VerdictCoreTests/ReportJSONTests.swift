@@ -93,6 +93,62 @@ struct ReportJSONTests {
         #expect(ReportRenderer.json(comparison) == (try encoderBytes(comparison)))
     }
 
+    @Test("a comparison whose lists are long enough to be written on two threads")
+    func longComparison() throws {
+        var builder = ComparisonBuilder()
+        let count = JSONStream.concurrentArrayMinimum + 1_001
+        for index in 0..<count {
+            let failing = index % 9 == 0
+            builder.base.add(
+                TestRecord(
+                    classname: "base.C\(index % 13)", name: "t \"\(index)\"",
+                    file: index % 2 == 0 ? "b/\(index).py" : nil,
+                    time: Double(index) / 7, outcome: failing ? .failed : .passed,
+                    details: failing ? [ResultDetail(kind: .failure, message: "boom\n\(index)")] : []))
+            builder.head.add(
+                TestRecord(
+                    classname: "head.C\(index % 11)", name: "t\(index) ✓", time: Double(index) / 3,
+                    outcome: index % 5 == 0 ? .errored : .passed))
+        }
+        let comparison = builder.compare(title: "long", thresholds: .init())
+        #expect(comparison.onlyInBase.count == count)
+        #expect(comparison.onlyInHead.count == count)
+        let streamed = ReportRenderer.json(comparison)
+        let encoded = try encoderBytes(comparison)
+        #expect(streamed.count == encoded.count)
+        let same = streamed == encoded
+        #expect(same)
+    }
+
+    @Test("an array written on two threads is the same bytes, at any depth and slice size")
+    func concurrentArray() {
+        let values = (0..<(JSONStream.concurrentArrayMinimum * 2 + 3)).map { Double($0) / 8 }
+        var outputs: [[UInt8]] = []
+        for concurrent in [false, true] {
+            var bytes: [UInt8] = []
+            var stream = JSONStream(sliceSize: 777) { bytes += $0 }
+            stream.object { o in
+                o.key("a")
+                o.array([0, 1]) { inner, index in
+                    inner.object { p in
+                        p.key("values")
+                        if concurrent {
+                            p.array(concurrently: values) { $0.double($1) }
+                        } else {
+                            p.array(values) { $0.double($1) }
+                        }
+                        p.member("z", "\(index)")
+                    }
+                }
+            }
+            stream.finish()
+            outputs.append(bytes)
+        }
+        let same = outputs[0] == outputs[1]
+        #expect(same)
+        #expect(outputs[1].count > values.count * 4)
+    }
+
     @Test("durations of absurd sizes print instead of trapping")
     func hugeDurations() {
         #expect(Format.duration(3e19) == "8333333333333333 h")

@@ -75,6 +75,57 @@ struct JSONStream {
         end(UInt8(ascii: "]"))
     }
 
+    /// The same bytes as `array(_:_:)`; a long array's second half is written on another thread
+    /// meanwhile (into memory), then handed to the sink after the first half.
+    mutating func array<T: Sendable>(
+        concurrently elements: [T], _ write: @escaping @Sendable (inout JSONStream, T) -> Void
+    ) {
+        guard elements.count >= Self.concurrentArrayMinimum, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            array(elements, write)
+            return
+        }
+        begin(UInt8(ascii: "["))
+        let middle = elements.count / 2
+        var state = open
+        state[state.count - 1] = true
+        let (secondHalf, _) = Concurrently.both(
+            { [state, size = sliceSize] in
+                var bytes: [UInt8] = []
+                var stream = JSONStream(sliceSize: size) { slice in
+                    if bytes.isEmpty { bytes.reserveCapacity(slice.count * 64) }
+                    bytes.append(contentsOf: slice)
+                }
+                stream.open = state
+                for element in elements[middle...] {
+                    stream.separate()
+                    write(&stream, element)
+                }
+                stream.finish()
+                return bytes
+            },
+            {
+                for element in elements[..<middle] {
+                    separate()
+                    write(&self, element)
+                }
+            })
+        if !buffer.isEmpty {
+            sink(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        var start = 0
+        while start < secondHalf.count {
+            let end = min(start + sliceSize, secondHalf.count)
+            sink(Array(secondHalf[start..<end]))
+            start = end
+        }
+        open[open.count - 1] = true
+        end(UInt8(ascii: "]"))
+    }
+
+    /// Arrays at least this long are written on two threads.
+    static let concurrentArrayMinimum = 20_000
+
     /// Starts the member `name` of the current object; the value follows.
     mutating func key(_ name: StaticString) {
         separate()

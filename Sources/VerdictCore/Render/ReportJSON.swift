@@ -54,11 +54,11 @@ extension ReportRenderer {
             o.array(c.baseInputs) { $0.write($1) }
             o.encoded("duplicates", c.duplicates)
             o.key("faster")
-            o.array(c.faster) { $0.write($1) }
+            o.array(concurrently: c.faster) { $0.write($1) }
             o.key("fixed")
-            o.array(c.fixed) { $0.write($1) }
+            o.array(concurrently: c.fixed) { $0.write($1) }
             o.key("flaky")
-            o.array(c.flaky) { $0.write($1) }
+            o.array(concurrently: c.flaky) { $0.write($1) }
             o.encoded("groups", c.groups)
             o.key("head")
             o.write(c.head)
@@ -66,24 +66,24 @@ extension ReportRenderer {
             o.array(c.headInputs) { $0.write($1) }
             o.encoded("matching", c.matching)
             o.key("moved")
-            o.array(c.moved) { $0.write($1) }
+            o.array(concurrently: c.moved) { $0.write($1) }
             o.key("newFailures")
-            o.array(c.newFailures) { $0.write($1) }
+            o.array(concurrently: c.newFailures) { $0.write($1) }
             o.key("newlySkipped")
-            o.array(c.newlySkipped) { $0.write($1) }
+            o.array(concurrently: c.newlySkipped) { $0.write($1) }
             o.key("onlyInBase")
-            o.array(c.onlyInBase) { $0.write($1) }
+            o.array(concurrently: c.onlyInBase) { $0.write($1) }
             o.key("onlyInHead")
-            o.array(c.onlyInHead) { $0.write($1) }
+            o.array(concurrently: c.onlyInHead) { $0.write($1) }
             o.member("schemaVersion", c.schemaVersion)
             o.key("slower")
-            o.array(c.slower) { $0.write($1) }
+            o.array(concurrently: c.slower) { $0.write($1) }
             o.key("stillFailing")
-            o.array(c.stillFailing) { $0.write($1) }
+            o.array(concurrently: c.stillFailing) { $0.write($1) }
             o.encoded("thresholds", c.thresholds)
             o.member("title", c.title)
             o.key("unskipped")
-            o.array(c.unskipped) { $0.write($1) }
+            o.array(concurrently: c.unskipped) { $0.write($1) }
         }
         out.finish()
     }
