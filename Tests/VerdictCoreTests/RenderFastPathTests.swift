@@ -48,21 +48,56 @@ struct RenderFastPathTests {
         }
     }
 
-    @Test("a plain passing case written directly equals the built-in junit-case template")
-    func plainCase() throws {
+    @Test("every case written directly equals the built-in junit-case template")
+    func directCases() throws {
         let templates = try TemplateSet()
         let compiled = try #require(templates.compiled("junit-case"))
         #expect(templates.builtInCase)
-        let records = [
+        var records = [
             TestRecord(classname: "a.B", name: "t", file: "x/y.java", line: 12, time: 0.042),
             TestRecord(classname: "", name: "n <&> \"q\" 'a'\ttab\u{1B}", file: nil, line: nil, time: 0),
             TestRecord(classname: "c", name: "", file: "", line: 0, time: 1e-7),
             TestRecord(classname: "日本", name: "✓", file: "f", line: -1, time: 12345.5),
         ]
-        for record in records {
-            let direct = JUnitStreamWriter.plainCase(record)
-            #expect(direct == compiled.render(JUnitStreamWriter.caseValue(record, properties: [])))
+        // Every outcome with every mix of result elements, attempts and output, hostile text included.
+        let texts: [String?] = [
+            nil, "", "boom", "a <b> & \"c\"\nline 2\r\n\ttab \u{0}\u{7F} ✓ \u{FFFE}", "]]> <![CDATA[",
+        ]
+        let kinds: [[ResultDetail.Kind]] = [
+            [], [.failure], [.error], [.skipped], [.failure, .error], [.error, .failure, .skipped],
+            [.rerunFailure], [.flakyFailure, .flakyError], [.failure, .rerunError, .rerunFailure],
+            [.skipped, .skipped],
+        ]
+        var index = 0
+        for outcome in Outcome.allCases {
+            for details in kinds {
+                for text in texts {
+                    index += 1
+                    let made = details.enumerated().map { offset, kind in
+                        ResultDetail(
+                            kind: kind, message: (index + offset) % 3 == 0 ? nil : text,
+                            type: (index + offset) % 2 == 0 ? "T\(offset)" : text,
+                            text: (index + offset) % 4 == 1 ? nil : text)
+                    }
+                    records.append(
+                        TestRecord(
+                            classname: "k\(index)", name: text ?? "none", file: index % 2 == 0 ? nil : "f/\(index).py",
+                            line: index % 3 == 0 ? nil : index, time: Double(index) / 7, outcome: outcome,
+                            details: made, systemOut: index % 5 == 0 ? text : nil,
+                            systemErr: index % 7 == 0 ? text : nil))
+                }
+            }
         }
+        var mismatches: [String] = []
+        for record in records {
+            var bytes: [UInt8] = []
+            JUnitStreamWriter.appendBuiltInCase(record, to: &bytes)
+            let direct = String(decoding: bytes, as: UTF8.self)
+            let rendered = compiled.render(JUnitStreamWriter.caseValue(record, properties: []))
+            if direct != rendered { mismatches.append("\(record.classname):\n\(direct)\n---\n\(rendered)") }
+        }
+        #expect(records.count > 200)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(2).joined(separator: "\n===\n"))")
         #expect(!(try TemplateSet(overrides: ["junit-case": "<testcase/>"])).builtInCase)
     }
 }

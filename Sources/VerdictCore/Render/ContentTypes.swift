@@ -40,12 +40,28 @@ struct MarkupEscaping: Sendable {
                 text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
         else { return text }
         guard references.allSatisfy(\.isASCII) else { return escapeScalars(text) }
-        // On the UTF-8 bytes: every byte that needs nothing is copied in runs (failure texts and
-        // output are long; appending scalar by scalar was the merged JUnit's hot spot).
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 64)
+        escapeBytes(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape(text)`'s UTF-8 bytes appended to `out` (no string in between).
+    func escape(_ text: String, into out: inout [UInt8]) {
+        guard references.allSatisfy(\.isASCII) else {
+            out.append(contentsOf: escapeScalars(text).utf8)
+            return
+        }
+        escapeBytes(text, into: &out)
+    }
+
+    /// On the UTF-8 bytes: every byte that needs nothing is copied in runs (failure texts and
+    /// output are long; appending scalar by scalar was the merged JUnit's hot spot).
+    private func escapeBytes(_ text: String, into out: inout [UInt8]) {
+        // No format today writes a printable character as a reference; if one did, no shortcut.
+        let shortcut = !references.contains { $0.value >= 0x20 && $0.value < 0x7F }
         var copy = text
-        return copy.withUTF8 { bytes in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + 64)
+        copy.withUTF8 { bytes in
             var runStart = 0
             var index = 0
             func replace(_ length: Int, with replacement: some Sequence<UInt8>) {
@@ -56,6 +72,14 @@ struct MarkupEscaping: Sendable {
             }
             while index < bytes.count {
                 let byte = bytes[index]
+                // Printable ASCII other than & < > " ' needs nothing.
+                if shortcut && byte >= 0x20 && byte < 0x7F && byte != 0x26 && byte != 0x3C && byte != 0x3E
+                    && byte != 0x22
+                    && byte != 0x27
+                {
+                    index += 1
+                    continue
+                }
                 switch byte {
                 case 0x26: replace(1, with: "&amp;".utf8)
                 case 0x3C: replace(1, with: "&lt;".utf8)
@@ -74,7 +98,6 @@ struct MarkupEscaping: Sendable {
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
-            return String(decoding: out, as: UTF8.self)
         }
     }
 
@@ -125,6 +148,9 @@ struct XMLEscaping: MustacheContentType {
     private static let markup = MarkupEscaping(apostrophe: "&apos;", references: ["\n", "\r", "\t"])
 
     func escapeText(_ text: String) -> String { Self.markup.escape(text) }
+
+    /// `escapeText(text)`'s UTF-8 bytes appended to `out`.
+    static func escape(_ text: String, into out: inout [UInt8]) { markup.escape(text, into: &out) }
 }
 
 /// GitHub-flavoured Markdown inline text, safe inside table cells: HTML is shown as text, Markdown

@@ -11,8 +11,8 @@ public struct JUnitStreamWriter {
     private let write: (String) -> Void
 
     private var pendingKey: SuiteKey?
-    private var pending: [String] = []
-    private var pendingBytes = 0
+    /// The pending suite's cases, as UTF-8.
+    private var pending: [UInt8] = []
     private var counts = SuiteCounts()
     private(set) public var totals = Totals()
 
@@ -40,24 +40,19 @@ public struct JUnitStreamWriter {
     {
         let name = record.suite.isEmpty ? (record.classname.isEmpty ? "tests" : record.classname) : record.suite
         let key = SuiteKey(input: record.inputIndex, name: name)
-        if key != pendingKey || pending.count >= suiteLimit || pendingBytes >= 8 << 20 {
+        if key != pendingKey || counts.tests >= suiteLimit || pending.count >= 8 << 20 {
             try flush()
             pendingKey = key
         }
-        let text: String
-        if templates.builtInCase, properties.isEmpty, record.outcome == .passed, record.details.isEmpty,
-            record.systemOut == nil, record.systemErr == nil
-        {
-            // Most cases: what the built-in template gives a case without a body, written directly.
-            text = Self.plainCase(record)
+        if templates.builtInCase, properties.isEmpty {
+            // What the built-in template gives, written straight as bytes.
+            Self.appendBuiltInCase(record, to: &pending)
         } else if let compiled = templates.compiled("junit-case") {
-            let value = Self.caseValue(record, properties: properties)
-            text = compiled.render(value)
+            pending.append(contentsOf: compiled.render(Self.caseValue(record, properties: properties)).utf8)
         } else {
-            text = try templates.render(Self.caseValue(record, properties: properties).any, "junit-case")
+            let text = try templates.render(Self.caseValue(record, properties: properties).any, "junit-case")
+            pending.append(contentsOf: text.utf8)
         }
-        pending.append(text)
-        pendingBytes += text.utf8.count
         counts.tests += 1
         counts.time += record.time
         totals.tests += 1
@@ -89,10 +84,9 @@ public struct JUnitStreamWriter {
             "skipped": counts.skipped, "time": Format.decimalSeconds(counts.time),
         ]
         write(try templates.render(suite, "junit-suite-header"))
-        for text in pending { write(text) }
+        write(String(decoding: pending, as: UTF8.self))
         write(try templates.render(suite, "junit-suite-footer"))
         pending.removeAll(keepingCapacity: true)
-        pendingBytes = 0
         counts = SuiteCounts()
         pendingKey = nil
     }
@@ -121,32 +115,14 @@ public struct JUnitStreamWriter {
         ]
         if let file = record.file { context["file"] = .text(file) }
         if let line = record.line, line >= 0 { context["line"] = .number(line) }
-        if let primary = record.primaryDetail ?? fallbackDetail(record) {
-            // The outcome element: its first element's message and type; the texts of every result
-            // element of that record, so nothing the input said is dropped.
-            let others = record.details.filter {
-                $0 != primary && ($0.kind == .failure || $0.kind == .error || $0.kind == .skipped)
-            }
-            var text = primary.text ?? ""
-            for other in others {
-                let part = [other.message, other.text].compactMap { $0 }.joined(separator: "\n")
-                if !part.isEmpty { text += (text.isEmpty ? "" : "\n\n") + "[\(other.kind.rawValue)] " + part }
-            }
+        if let primary = primaryElement(record) {
             var element: [String: V] = [:]
             if let message = primary.message { element["message"] = .text(message) }
             if let type = primary.type { element["type"] = .text(type) }
-            if !text.isEmpty { element["text"] = .text(text) }
-            let key: String
-            switch record.outcome {
-            case .errored: key = "error"
-            case .failed: key = "failure"
-            default: key = "skipped"
-            }
-            context[key] = .object(element)
+            if !primary.text.isEmpty { element["text"] = .text(primary.text) }
+            context[primary.key] = .object(element)
         }
-        let attempts = record.details.filter {
-            [.flakyFailure, .flakyError, .rerunFailure, .rerunError].contains($0.kind)
-        }
+        let attempts = attempts(record)
         context["attempts"] = .list(
             attempts.map { detail in
                 var attempt: [String: V] = ["element": .text(detail.kind.rawValue)]
@@ -169,15 +145,113 @@ public struct JUnitStreamWriter {
         return .object(context)
     }
 
-    /// The built-in `junit-case` for a passed record with no result element, output or properties.
-    static func plainCase(_ record: TestRecord) -> String {
-        let escape = XMLEscaping()
-        var text = "    <testcase name=\"" + escape.escapeText(record.name) + "\" classname=\""
-        text += escape.escapeText(record.classname) + "\""
-        if let file = record.file { text += " file=\"" + escape.escapeText(file) + "\"" }
-        if let line = record.line, line >= 0 { text += " line=\"\(line)\"" }
-        text += " time=\"" + escape.escapeText(Format.decimalSeconds(record.time)) + "\"/>\n"
-        return text
+    /// The outcome element of a non-passing record (`error`, `failure` or `skipped`): its first
+    /// element's message and type; the texts of every result element of that record, so nothing
+    /// the input said is dropped.
+    static func primaryElement(_ record: TestRecord) -> (key: String, message: String?, type: String?, text: String)? {
+        guard let primary = record.primaryDetail ?? fallbackDetail(record) else { return nil }
+        let others = record.details.filter {
+            $0 != primary && ($0.kind == .failure || $0.kind == .error || $0.kind == .skipped)
+        }
+        var text = primary.text ?? ""
+        for other in others {
+            let part = [other.message, other.text].compactMap { $0 }.joined(separator: "\n")
+            if !part.isEmpty { text += (text.isEmpty ? "" : "\n\n") + "[\(other.kind.rawValue)] " + part }
+        }
+        let key =
+            switch record.outcome {
+            case .errored: "error"
+            case .failed: "failure"
+            default: "skipped"
+            }
+        return (key, primary.message, primary.type, text)
+    }
+
+    /// Earlier attempts of the record (flaky and rerun elements), in order.
+    static func attempts(_ record: TestRecord) -> [ResultDetail] {
+        record.details.filter { [.flakyFailure, .flakyError, .rerunFailure, .rerunError].contains($0.kind) }
+    }
+
+    /// Exactly what the built-in `junit-case` template renders for a record without properties,
+    /// appended as UTF-8 (no context dictionary, no string per case). `JUnitWriterTests` pins it
+    /// against the template.
+    static func appendBuiltInCase(_ record: TestRecord, to out: inout [UInt8]) {
+        func put(_ text: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        func escaped(_ text: String) { XMLEscaping.escape(text, into: &out) }
+        func attributes(_ message: String?, _ type: String?) {
+            if let message {
+                put(" message=\"")
+                escaped(message)
+                put("\"")
+            }
+            if let type {
+                put(" type=\"")
+                escaped(type)
+                put("\"")
+            }
+        }
+        put("    <testcase name=\"")
+        escaped(record.name)
+        put("\" classname=\"")
+        escaped(record.classname)
+        put("\"")
+        if let file = record.file {
+            put(" file=\"")
+            escaped(file)
+            put("\"")
+        }
+        if let line = record.line, line >= 0 {
+            put(" line=\"")
+            out.append(contentsOf: String(line).utf8)
+            put("\"")
+        }
+        put(" time=\"")
+        escaped(Format.decimalSeconds(record.time))
+        put("\"")
+        let attempts = record.details.isEmpty ? [] : attempts(record)
+        guard record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil || record.systemErr != nil
+        else {
+            put("/>\n")
+            return
+        }
+        put(">\n")
+        if let primary = primaryElement(record) {
+            put("      <")
+            out.append(contentsOf: primary.key.utf8)
+            attributes(primary.message, primary.type)
+            put(">")
+            escaped(primary.text)
+            put("</")
+            out.append(contentsOf: primary.key.utf8)
+            put(">\n")
+        }
+        for attempt in attempts {
+            put("      <")
+            out.append(contentsOf: attempt.kind.rawValue.utf8)
+            attributes(attempt.message, attempt.type)
+            put(">")
+            if let text = attempt.text {
+                put("<stackTrace>")
+                escaped(text)
+                put("</stackTrace>")
+            }
+            put("</")
+            out.append(contentsOf: attempt.kind.rawValue.utf8)
+            put(">\n")
+        }
+        if let output = record.systemOut {
+            put("      <system-out>")
+            escaped(output)
+            put("</system-out>\n")
+        }
+        if let output = record.systemErr {
+            put("      <system-err>")
+            escaped(output)
+            put("</system-err>\n")
+        }
+        put("    </testcase>\n")
     }
 
     /// A non-passing record whose input had no element of its outcome's kind (a skipped status attribute).
