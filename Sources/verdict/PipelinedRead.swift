@@ -1,4 +1,5 @@
 import Foundation
+import VerdictCore
 
 /// Reads one large input on a thread of its own while the caller handles what it has read so far:
 /// parsing on one core, counting and rendering on the other. Events reach the caller in batches, in
@@ -7,6 +8,9 @@ enum PipelinedRead {
     /// Events per batch: large enough that handing a batch over costs nothing measurable, small
     /// enough that the batches in flight stay a few MB.
     static let batchSize = 1024
+    /// A batch is also handed over once its records hold this many bytes of text (failure texts
+    /// and output), so the batches in flight stay small whatever the records carry.
+    static let batchTextBytes = 1 << 20
     /// Batches in flight at most; the reader waits when the caller falls behind.
     static let depth = 16
 
@@ -17,12 +21,15 @@ enum PipelinedRead {
         let channel = Channel(depth: depth)
         let thread = Thread {
             var batch: [InputLoader.Event] = []
+            var textBytes = 0
             batch.reserveCapacity(batchSize)
             read { event in
                 batch.append(event)
-                if batch.count >= batchSize {
+                if case .record(let record) = event { textBytes += record.textBytes }
+                if batch.count >= batchSize || textBytes >= batchTextBytes {
                     channel.put(batch)
                     batch.removeAll(keepingCapacity: true)
+                    textBytes = 0
                 }
             }
             if !batch.isEmpty { channel.put(batch) }
@@ -76,5 +83,14 @@ enum PipelinedRead {
             condition.broadcast()
             return batch
         }
+    }
+}
+
+extension TestRecord {
+    /// The bytes of the record's longer texts (result elements and output).
+    fileprivate var textBytes: Int {
+        var total = (systemOut?.utf8.count ?? 0) + (systemErr?.utf8.count ?? 0)
+        for detail in details { total += (detail.text?.utf8.count ?? 0) + (detail.message?.utf8.count ?? 0) }
+        return total
     }
 }

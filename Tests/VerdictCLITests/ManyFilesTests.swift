@@ -62,6 +62,8 @@ struct ParallelReadTests {
             // Enough cases for many batches between the reading thread and the caller, with every kind
             // of record: failures with text, errors, skips, reruns, output, unreadable times, reruns
             // of one test across suites (flaky).
+            // Output long enough that batches are also cut by their bytes of text.
+            let long = String(repeating: "x", count: 30_000)
             var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
             for suite in 0..<60 {
                 xml += "<testsuite name=\"S\(suite)\" file=\"src/s\(suite % 9).py\">\n"
@@ -78,7 +80,7 @@ struct ParallelReadTests {
                     case 1:
                         xml +=
                             "<testcase classname=\"\(classname)\" name=\"\(name)\" time=\"\(time)\">"
-                            + "<error type=\"IOError\"/><system-out>out \(index)</system-out></testcase>\n"
+                            + "<error type=\"IOError\"/><system-out>out \(index) \(long)</system-out></testcase>\n"
                     case 2:
                         xml += "<testcase classname=\"\(classname)\" name=\"\(name)\"><skipped/></testcase>\n"
                     case 3:
