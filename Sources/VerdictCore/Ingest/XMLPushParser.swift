@@ -112,7 +112,9 @@ final class XMLPushParser {
     private(set) var failure: XMLParseFailure?
 
     private final class HandlerBox {
-        unowned let handler: any XMLEventHandler
+        /// Unowned without the per-callback retain of `unowned(safe)`: the handler owns this parser
+        /// (`JUnitReader.parser`), so it outlives every callback.
+        unowned(unsafe) let handler: any XMLEventHandler
         init(_ handler: any XMLEventHandler) { self.handler = handler }
     }
 
