@@ -143,11 +143,35 @@ final class CompareRun {
             for warning in input.warnings { stderr.print("warning: \(input.path): \(warning)") }
         }
 
+        // Two million entries freed one by one take longer than the exit that follows.
+        KeptUntilExit.keep(comparison, sides, builder)
+
         let renderer = ReportRenderer(templates: templates, version: Verdict.version)
         do {
-            try html?.write(try renderer.compareHTML(comparison))
-            try markdown?.write(try renderer.compareMarkdown(comparison))
-            if let json { try ReportRun.writeJSON(to: json) { ReportRenderer.json(comparison, sink: $0) } }
+            // The HTML and Markdown are rendered on a second thread while the JSON is written.
+            var jsonFailure: (any Error)?
+            let (pages, _) = Concurrently.both(
+                parallel: json != nil && (html != nil || markdown != nil),
+                { [comparison, wantHTML = html != nil, wantMarkdown = markdown != nil] in
+                    Result { () throws(RenderError) -> (String?, String?) in
+                        (
+                            wantHTML ? try renderer.compareHTML(comparison) : nil,
+                            wantMarkdown ? try renderer.compareMarkdown(comparison) : nil
+                        )
+                    }
+                },
+                {
+                    guard let json else { return }
+                    do {
+                        try ReportRun.writeJSON(to: json) { ReportRenderer.json(comparison, sink: $0) }
+                    } catch {
+                        jsonFailure = error
+                    }
+                })
+            if let jsonFailure { throw jsonFailure }
+            let (htmlText, markdownText) = try pages.get()
+            if let html, let htmlText { try html.write(htmlText) }
+            if let markdown, let markdownText { try markdown.write(markdownText) }
             if let junit, let records = sides[1].records {
                 let changes = Self.changes(comparison)
                 var body = ""

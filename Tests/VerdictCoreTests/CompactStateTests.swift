@@ -155,6 +155,22 @@ struct CompactStateTests {
         #expect(
             IdentityHash.digest(classname: "ab", name: "c", file: nil)
                 != IdentityHash.digest(classname: "a", name: "bc", file: nil))
+        // The record's fields and its identity give one digest (compare hands the second to the accumulator).
+        let parts = ["", " ", "\t", "\n", "\r", "a", "é", "\u{A0}", "\u{2003}", "x y", "\u{FEFF}", "日"]
+        var differing: [String] = []
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let record = TestRecord(classname: a + b, name: b + c, file: c.isEmpty ? nil : c + a)
+                    if IdentityHash.digest(classname: record.classname, name: record.name, file: record.file)
+                        != IdentityHash.digest(record.identity)
+                    {
+                        differing.append((a + b + c).debugDescription)
+                    }
+                }
+            }
+        }
+        #expect(differing.isEmpty)
         var seen = Set<UInt64>()
         for index in 0..<100_000 {
             seen.insert(

@@ -13,9 +13,9 @@ public struct ComparisonBuilder: Sendable {
         public init() {}
 
         public mutating func add(_ record: TestRecord) {
-            accumulator.add(record)
             let identity = record.identity
             let digest = IdentityHash.digest(identity)
+            accumulator.add(record, identityDigest: digest)
             if let at = find(identity, digest: digest) {
                 entries[at].merge(record)
                 return

@@ -108,7 +108,10 @@ public struct ReportAccumulator: Sendable {
         inputPaths[inputIndex] = path
     }
 
-    public mutating func add(_ record: TestRecord) {
+    public mutating func add(_ record: TestRecord) { add(record, identityDigest: nil) }
+
+    /// `identityDigest`, when given, is `IdentityHash.digest(record.identity)` already computed.
+    mutating func add(_ record: TestRecord, identityDigest: UInt64?) {
         let outcome = record.outcome
         let time = record.time
         totals.add(outcome, time: time)
@@ -117,7 +120,8 @@ public struct ReportAccumulator: Sendable {
         bySource.add(record.source, outcome, time: time)
 
         if outcome != .skipped || record.flakyMarked {
-            let digest = IdentityHash.digest(classname: record.classname, name: record.name, file: record.file)
+            let digest =
+                identityDigest ?? IdentityHash.digest(classname: record.classname, name: record.name, file: record.file)
             identities.add(digest, outcome: outcome, marked: record.flakyMarked)
             if outcome.isFailure || record.flakyMarked, names[digest] == nil { names[digest] = record.identity }
         }
