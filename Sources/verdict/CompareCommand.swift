@@ -149,29 +149,11 @@ final class CompareRun {
         let renderer = ReportRenderer(templates: templates, version: Verdict.version)
         do {
             // The HTML and Markdown are rendered on a second thread while the JSON is written.
-            var jsonFailure: (any Error)?
-            let (pages, _) = Concurrently.both(
-                parallel: json != nil && (html != nil || markdown != nil),
-                { [comparison, wantHTML = html != nil, wantMarkdown = markdown != nil] in
-                    Result { () throws(RenderError) -> (String?, String?) in
-                        (
-                            wantHTML ? try renderer.compareHTML(comparison) : nil,
-                            wantMarkdown ? try renderer.compareMarkdown(comparison) : nil
-                        )
-                    }
-                },
-                {
-                    guard let json else { return }
-                    do {
-                        try ReportRun.writeJSON(to: json) { ReportRenderer.json(comparison, sink: $0) }
-                    } catch {
-                        jsonFailure = error
-                    }
-                })
-            if let jsonFailure { throw jsonFailure }
-            let (htmlText, markdownText) = try pages.get()
-            if let html, let htmlText { try html.write(htmlText) }
-            if let markdown, let markdownText { try markdown.write(markdownText) }
+            try PagesBesideJSON.write(
+                html: html, markdown: markdown, json: json, parallel: true,
+                renderHTML: { () throws(RenderError) in try renderer.compareHTML(comparison) },
+                renderMarkdown: { () throws(RenderError) in try renderer.compareMarkdown(comparison) },
+                produceJSON: { ReportRenderer.json(comparison, sink: $0) })
             if let junit, let records = sides[1].records {
                 let changes = Self.changes(comparison)
                 var body = ""

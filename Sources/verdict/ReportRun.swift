@@ -92,29 +92,13 @@ final class ReportRun: PartialSink {
         let renderer = ReportRenderer(templates: templates, version: Verdict.version)
         do {
             // The HTML and Markdown are rendered on a second thread while the JSON is written.
-            var jsonFailure: (any Error)?
-            let (pages, _) = Concurrently.both(
-                parallel: command.jobs > 1 && json != nil && (html != nil || markdown != nil),
-                { [summary, wantHTML = html != nil, wantMarkdown = markdown != nil, limit = command.markdownLimit] in
-                    Result { () throws(RenderError) -> (String?, String?) in
-                        (
-                            wantHTML ? try renderer.html(summary) : nil,
-                            wantMarkdown ? try renderer.markdown(summary, limit: limit) : nil
-                        )
-                    }
+            try PagesBesideJSON.write(
+                html: html, markdown: markdown, json: json, parallel: command.jobs > 1,
+                renderHTML: { [summary] () throws(RenderError) in try renderer.html(summary) },
+                renderMarkdown: { [summary, limit = command.markdownLimit] () throws(RenderError) in
+                    try renderer.markdown(summary, limit: limit)
                 },
-                {
-                    guard let json else { return }
-                    do {
-                        try Self.writeJSON(to: json) { ReportRenderer.json(summary, sink: $0) }
-                    } catch {
-                        jsonFailure = error
-                    }
-                })
-            if let jsonFailure { throw jsonFailure }
-            let (htmlText, markdownText) = try pages.get()
-            if let html, let htmlText { try html.write(htmlText) }
-            if let markdown, let markdownText { try markdown.write(markdownText) }
+                produceJSON: { ReportRenderer.json(summary, sink: $0) })
             if let junit, var writer = junitWriter, let junitBody {
                 try writer.finish()
                 if let renderFailure { throw Failure(message: String(describing: renderFailure)) }
