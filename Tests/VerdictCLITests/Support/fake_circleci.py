@@ -13,7 +13,7 @@ Scenario job numbers (same project, v1.1 and v2):
   50301 first two GETs of each path -> 503, then the normal data
   50201 first GET of each path -> 502, then the normal data
   50001 every request -> 500 {"message":"Internal server error."}
-  99901 sleeps 20 s before answering (normal data afterwards)
+  99901 sleeps 60 s before answering (normal data afterwards)
   77701 v2 /tests: every page has items and the same non-null next_page_token, forever
   40401 -> 404
 Normal data: v1.1 job 48213 (SampleData/circleci-v1.1), v2 job 48214 (SampleData/circleci-v2).
@@ -188,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
         if job == SERVER_ERROR:
             return 500, {"message": "Internal server error."}, {}, 0
         if job == SLOW:
-            return status, payload, extra, 20
+            return status, payload, extra, 60
         if method == "GET":
             seen = self.store.count((method, path))
             if job == RATE_LIMITED and seen == 0:
