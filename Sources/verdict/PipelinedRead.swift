@@ -45,8 +45,8 @@ enum PipelinedRead {
     /// A bounded first-in first-out queue of batches between one reader and one caller.
     private final class Channel: @unchecked Sendable {
         private let condition = NSCondition()
+        /// At most `depth` batches, so taking from the front costs nothing worth counting.
         private var batches: [[InputLoader.Event]] = []
-        private var head = 0
         private var closed = false
         private let depth: Int
 
@@ -54,7 +54,7 @@ enum PipelinedRead {
 
         func put(_ batch: [InputLoader.Event]) {
             condition.lock()
-            while batches.count - head >= depth { condition.wait() }
+            while batches.count >= depth { condition.wait() }
             batches.append(batch)
             condition.broadcast()
             condition.unlock()
@@ -71,17 +71,10 @@ enum PipelinedRead {
         func take() -> [InputLoader.Event]? {
             condition.lock()
             defer { condition.unlock() }
-            while head == batches.count && !closed { condition.wait() }
-            guard head < batches.count else { return nil }
-            let batch = batches[head]
-            batches[head] = []
-            head += 1
-            if head > 64 && head * 2 > batches.count {
-                batches.removeFirst(head)
-                head = 0
-            }
+            while batches.isEmpty && !closed { condition.wait() }
+            guard !batches.isEmpty else { return nil }
             condition.broadcast()
-            return batch
+            return batches.removeFirst()
         }
     }
 }

@@ -7,7 +7,7 @@ public enum Concurrently {
         parallel: Bool = true, _ first: @escaping @Sendable () -> A, _ second: () -> B
     ) -> (A, B) {
         guard parallel, ProcessInfo.processInfo.activeProcessorCount > 1 else { return (first(), second()) }
-        let result = Result<A>()
+        let result = Handoff<A>()
         let thread = Thread { result.set(first()) }
         thread.stackSize = 8 << 20
         thread.start()
@@ -16,7 +16,7 @@ public enum Concurrently {
     }
 
     /// The first piece's result, handed from its thread to the caller.
-    private final class Result<Value: Sendable>: @unchecked Sendable {
+    private final class Handoff<Value: Sendable>: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)
         private var value: Value?
 

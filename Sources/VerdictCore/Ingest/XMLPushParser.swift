@@ -37,27 +37,24 @@ struct XMLAttributes {
         return cache.value(for: value, Self.decode)
     }
 
+    /// How libxml2 hands over a literal `&` inside an attribute value.
+    private static let ampersandReference = Array("&#38;".utf8)
+
     static func decode(_ value: UnsafeBufferPointer<UInt8>) -> String {
         // Without entity substitution (never XML_PARSE_NOENT), libxml2's SAX2 hands over every `&`
         // of an attribute value as the reference `&#38;`; every other reference arrives decoded.
         guard let start = value.baseAddress, memchr(start, Int32(UInt8(ascii: "&")), value.count) != nil else {
             return String(decoding: value, as: UTF8.self)
         }
-        let reference: [UInt8] = Array("&#38;".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(value.count)
         var index = 0
         while index < value.count {
-            let byte = value[index]
-            bytes.append(byte)
-            if byte == UInt8(ascii: "&"), index + reference.count <= value.count,
-                value[index + 1] == reference[1], value[index + 2] == reference[2],
-                value[index + 3] == reference[3], value[index + 4] == reference[4]
-            {
-                index += reference.count
-            } else {
-                index += 1
-            }
+            bytes.append(value[index])
+            let isReference =
+                value[index] == UInt8(ascii: "&") && index + ampersandReference.count <= value.count
+                && value[index..<index + ampersandReference.count].elementsEqual(ampersandReference)
+            index += isReference ? ampersandReference.count : 1
         }
         return String(decoding: bytes, as: UTF8.self)
     }

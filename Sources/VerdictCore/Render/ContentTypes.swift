@@ -30,16 +30,27 @@ enum ContentTypes {
 /// Markup escaping shared by HTML and XML: `& < > "` as entities, the apostrophe as each format
 /// spells it, chosen whitespace as character references, control characters made visible.
 struct MarkupEscaping: Sendable {
-    var apostrophe: String
+    let apostrophe: String
     /// Whitespace written as character references instead of itself.
-    var references: Set<Unicode.Scalar>
+    let references: Set<Unicode.Scalar>
+    /// All references are ASCII (the byte-level path applies).
+    private let asciiReferences: Bool
+    /// No reference is printable ASCII (printable bytes other than `& < > " '` need nothing).
+    private let printableNeedsNothing: Bool
+
+    init(apostrophe: String, references: Set<Unicode.Scalar>) {
+        self.apostrophe = apostrophe
+        self.references = references
+        asciiReferences = references.allSatisfy(\.isASCII)
+        printableNeedsNothing = !references.contains { $0.value >= 0x20 && $0.value < 0x7F }
+    }
 
     func escape(_ text: String) -> String {
         guard
             ContentTypes.needsWork(
                 text, special: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
         else { return text }
-        guard references.allSatisfy(\.isASCII) else { return escapeScalars(text) }
+        guard asciiReferences else { return escapeScalars(text) }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 64)
         escapeBytes(text, into: &out)
@@ -48,7 +59,7 @@ struct MarkupEscaping: Sendable {
 
     /// `escape(text)`'s UTF-8 bytes appended to `out` (no string in between).
     func escape(_ text: String, into out: inout [UInt8]) {
-        guard references.allSatisfy(\.isASCII) else {
+        guard asciiReferences else {
             out.append(contentsOf: escapeScalars(text).utf8)
             return
         }
@@ -58,8 +69,7 @@ struct MarkupEscaping: Sendable {
     /// On the UTF-8 bytes: every byte that needs nothing is copied in runs (failure texts and
     /// output are long; appending scalar by scalar was the merged JUnit's hot spot).
     private func escapeBytes(_ text: String, into out: inout [UInt8]) {
-        // No format today writes a printable character as a reference; if one did, no shortcut.
-        let shortcut = !references.contains { $0.value >= 0x20 && $0.value < 0x7F }
+        let shortcut = printableNeedsNothing
         var copy = text
         copy.withUTF8 { bytes in
             var runStart = 0

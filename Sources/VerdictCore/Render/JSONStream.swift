@@ -91,10 +91,7 @@ struct JSONStream {
         let (secondHalf, _) = Concurrently.both(
             { [state, size = sliceSize] in
                 var bytes: [UInt8] = []
-                var stream = JSONStream(sliceSize: size) { slice in
-                    if bytes.isEmpty { bytes.reserveCapacity(slice.count * 64) }
-                    bytes.append(contentsOf: slice)
-                }
+                var stream = JSONStream(sliceSize: size) { bytes.append(contentsOf: $0) }
                 stream.open = state
                 for element in elements[middle...] {
                     stream.separate()

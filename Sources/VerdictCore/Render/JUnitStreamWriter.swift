@@ -133,8 +133,7 @@ public struct JUnitStreamWriter {
             })
         if let out = record.systemOut { context["systemOut"] = .text(out) }
         if let err = record.systemErr { context["systemErr"] = .text(err) }
-        var hasBody =
-            record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil || record.systemErr != nil
+        var hasBody = Self.hasBody(record, attempts: attempts)
         if !properties.isEmpty {
             context["properties"] = .list(
                 properties.map { .object(["name": .text($0.name), "value": .text($0.value)]) })
@@ -167,13 +166,18 @@ public struct JUnitStreamWriter {
         return (key, primary.message, primary.type, text)
     }
 
+    /// Whether the case has elements inside it (properties aside): a result element, an attempt or output.
+    static func hasBody(_ record: TestRecord, attempts: [ResultDetail]) -> Bool {
+        record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil || record.systemErr != nil
+    }
+
     /// Earlier attempts of the record (flaky and rerun elements), in order.
     static func attempts(_ record: TestRecord) -> [ResultDetail] {
         record.details.filter { [.flakyFailure, .flakyError, .rerunFailure, .rerunError].contains($0.kind) }
     }
 
     /// Exactly what the built-in `junit-case` template renders for a record without properties,
-    /// appended as UTF-8 (no context dictionary, no string per case). `JUnitWriterTests` pins it
+    /// appended as UTF-8 (no context dictionary, no string per case). `RenderFastPathTests` pins it
     /// against the template.
     static func appendBuiltInCase(_ record: TestRecord, to out: inout [UInt8]) {
         func put(_ text: StaticString) {
@@ -211,8 +215,7 @@ public struct JUnitStreamWriter {
         escaped(Format.decimalSeconds(record.time))
         put("\"")
         let attempts = record.details.isEmpty ? [] : attempts(record)
-        guard record.outcome != .passed || !attempts.isEmpty || record.systemOut != nil || record.systemErr != nil
-        else {
+        guard hasBody(record, attempts: attempts) else {
             put("/>\n")
             return
         }
